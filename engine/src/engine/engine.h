@@ -1,0 +1,78 @@
+// The dependency scheduler. Every NDArray storage owns a variable; work is pushed together with
+// the variables it reads and the variables it writes, and runs as soon as every earlier write to
+// what it reads and every earlier read/write of what it writes has finished. Reads of one
+// variable run concurrently; writes are ordered in push order.
+//
+// Errors: a function that throws fails its op. The exception is stored on every variable the op
+// writes; ops that read or write a failed variable are skipped and pass the same error on. The
+// error is re-thrown, on the caller's thread, by WaitForVar on an affected variable, and the first
+// error nobody has seen yet is re-thrown by WaitForAll. The engine itself keeps working.
+//
+// Two implementations: ThreadedEngine (default; a worker pool) and NaiveEngine
+// (MIXNET_ENGINE_TYPE=NaiveEngine: every op runs synchronously inside Push, for debugging). Both
+// have identical error semantics.
+#pragma once
+
+#include <functional>
+#include <span>
+#include <string>
+
+namespace mixnet::engine {
+
+class Var;
+using VarHandle = Var*;
+
+// What a running op is told by the engine.
+struct RunContext {
+  // Intra-op thread budget (OpenMP threads / BLAS threads) for this op. The engine divides the
+  // cores among the ops running at the same moment, so workers x threads never exceeds the cores.
+  int nthreads = 1;
+};
+
+using OpFn = std::function<void(const RunContext&)>;
+
+struct PushOptions {
+  // Name used in diagnostics (static storage; e.g. the op name).
+  const char* name = "op";
+  // May run on the pushing thread when every dependency is already satisfied. Set for cheap ops:
+  // it saves the hand-off to a worker (microseconds) and keeps small-op dispatch well under 1 us.
+  bool allow_inline = false;
+  // The op overwrites its written variables entirely without reading them (e.g. a copy from host
+  // memory): an error stored on them does not block it, and success clears that error.
+  bool overwrites_outputs = false;
+};
+
+class Engine {
+ public:
+  // The process-wide engine, created on first use from MIXNET_ENGINE_TYPE
+  // ("ThreadedEngine" (default) or "NaiveEngine").
+  static Engine* Get();
+  virtual ~Engine() = default;
+
+  virtual VarHandle NewVariable() = 0;
+  // Frees var once every op pushed so far that uses it has completed. The handle must not be used
+  // for new pushes afterwards.
+  virtual void DeleteVariable(VarHandle var) = 0;
+
+  // Schedules fn. A var may appear in both lists; it then counts as written. Never throws for a
+  // failing fn: the failure is stored as described above.
+  virtual void Push(OpFn fn, std::span<const VarHandle> reads, std::span<const VarHandle> writes,
+                    const PushOptions& opts) = 0;
+
+  // Blocks until every write pushed so far to var has completed; re-throws the error stored on
+  // var, if any (and marks it seen).
+  virtual void WaitForVar(VarHandle var) = 0;
+  // Blocks until every read and write pushed so far to var has completed; re-throws like
+  // WaitForVar.
+  virtual void WaitForVarWrite(VarHandle var) = 0;
+  // Blocks until every op pushed so far has completed; re-throws the first error that no sync
+  // point has re-thrown yet, then forgets all errors seen so far.
+  virtual void WaitForAll() = 0;
+
+  // Number of worker threads (0 for NaiveEngine).
+  virtual int num_workers() const = 0;
+  // Total intra-op thread budget shared by all running ops (MIXNET_NUM_THREADS, default: cores).
+  virtual int num_threads() const = 0;
+};
+
+}  // namespace mixnet::engine

@@ -1,0 +1,29 @@
+// Imperative execution: parse parameters, infer shapes/dtypes, allocate outputs, and push the
+// kernel to the engine with the right read/write variables. Used by the C ABI and by tests.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "ndarray/ndarray.h"
+#include "operator/op.h"
+
+namespace mixnet::op {
+
+// Runs op on inputs. With `outputs` empty the outputs are allocated (shapes and dtypes from
+// inference); otherwise their count, shapes and dtypes must match inference (ValueError naming
+// the op and the shapes). Parameter, shape and dtype errors throw here, synchronously; errors
+// raised inside the kernel are stored by the engine and re-thrown at the next sync point, with a
+// message that starts with the op name and lists the input shapes.
+std::vector<NDArray> Invoke(const Op& op, std::span<const NDArray> inputs, AttrList attrs,
+                            std::vector<NDArray> outputs = {});
+
+// Convenience for C++ callers and tests: look the op up by name (NotFound if unknown).
+std::vector<NDArray> Invoke(std::string_view op_name, std::span<const NDArray> inputs,
+                            AttrList attrs = {}, std::vector<NDArray> outputs = {});
+
+// Seeds the generator that every random op draws from (MXRandomSeed). Ordered with respect to
+// pending random ops like any other op on the RNG variable.
+void SeedRandom(uint64_t seed);
+
+}  // namespace mixnet::op

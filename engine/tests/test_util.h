@@ -1,0 +1,46 @@
+// Helpers for engine tests: build arrays from host vectors, run ops by name, read results back.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ndarray/ndarray.h"
+#include "operator/imperative.h"
+
+namespace mixnet::test {
+
+using Attrs = std::vector<std::pair<std::string_view, std::string_view>>;
+
+template <typename T>
+NDArray Array(const Shape& shape, const std::vector<T>& values) {
+  NDArray a(shape, Context::CPU(), DTypeOf<T>::value);
+  EXPECT_EQ(static_cast<int64_t>(values.size()), shape.Size());
+  a.SyncCopyFromCPU(values.data(), values.size());
+  return a;
+}
+
+template <typename T>
+std::vector<T> Values(const NDArray& a) {
+  EXPECT_EQ(a.dtype(), DTypeOf<T>::value) << "dtype " << DTypeName(a.dtype());
+  std::vector<T> out(static_cast<size_t>(a.Size()));
+  a.SyncCopyToCPU(out.data(), out.size());
+  return out;
+}
+
+// Runs an op and returns its outputs (shape/param errors throw, as in Invoke).
+inline std::vector<NDArray> Run(std::string_view op, std::vector<NDArray> inputs,
+                                const Attrs& attrs = {}) {
+  return op::Invoke(op, inputs, attrs);
+}
+
+// Runs a single-output op.
+inline NDArray Run1(std::string_view op, std::vector<NDArray> inputs, const Attrs& attrs = {}) {
+  auto outs = Run(op, std::move(inputs), attrs);
+  EXPECT_EQ(outs.size(), 1u);
+  return outs.at(0);
+}
+
+}  // namespace mixnet::test
