@@ -112,7 +112,8 @@ MX_API int MXNDArrayAt64(NDArrayHandle handle, dim_t idx, NDArrayHandle* out);
 MX_API int MXNDArrayReshape64(NDArrayHandle handle, int ndim, const dim_t* dims, int reverse,
                               NDArrayHandle* out);
 /* DLPack: export shares memory (waits for pending writes first); import takes ownership of
- * the managed tensor and calls its deleter when the array is freed. */
+ * the managed tensor and calls its deleter when the array is freed. If import fails (-1), the
+ * caller keeps ownership and must still call the deleter. */
 MX_API int MXNDArrayToDLPack(NDArrayHandle handle, struct DLManagedTensor** out);
 MX_API int MXNDArrayFromDLPack(struct DLManagedTensor* dlpack, NDArrayHandle* out);
 MX_API int MXNDArrayCallDLPackDeleter(struct DLManagedTensor* dlpack);

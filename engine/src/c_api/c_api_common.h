@@ -28,6 +28,9 @@ MXNDArray* CheckHandle(NDArrayHandle h, const char* func, const char* arg);
 void CheckOut(const void* p, const char* func, const char* arg);
 // Creates a handle owning `array` (the caller frees it with MXNDArrayFree).
 NDArrayHandle NewHandle(NDArray array);
+// Releases a handle created by NewHandle (the body of MXNDArrayFree): drops its array and marks
+// it freed, so later uses of the stale pointer fail CheckHandle instead of crashing.
+void FreeHandle(MXNDArray* h);
 
 // Thread-local scratch that returned pointers point into; valid until the next call on this
 // thread that uses the same slot.

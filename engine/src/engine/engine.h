@@ -14,8 +14,10 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace mixnet::engine {
 
@@ -67,6 +69,9 @@ class Engine {
   virtual void WaitForVarWrite(VarHandle var) = 0;
   // Blocks until every op pushed so far has completed; re-throws the first error that no sync
   // point has re-thrown yet, then forgets all errors seen so far.
+  // ("First" is by push order, not by time, so every engine and every run agree. Likewise an op
+  // whose variables carry several errors passes on the one of the earliest-pushed failed op.
+  // Forgotten errors no longer mark their variables. Must not be called from inside an op.)
   virtual void WaitForAll() = 0;
 
   // Number of worker threads (0 for NaiveEngine).
@@ -74,5 +79,12 @@ class Engine {
   // Total intra-op thread budget shared by all running ops (MIXNET_NUM_THREADS, default: cores).
   virtual int num_threads() const = 0;
 };
+
+// A private engine, independent of Engine::Get() (tests, tools). type: as MIXNET_ENGINE_TYPE
+// ("ThreadedEngine", "NaiveEngine"); num_workers / num_threads <= 0 take the process-wide
+// defaults (MIXNET_CPU_WORKER_NTHREADS / MIXNET_NUM_THREADS, else the number of cores).
+// Destroying it waits for its pending ops. Throws ValueError for an unknown type.
+std::unique_ptr<Engine> CreateEngine(std::string_view type, int num_workers = 0,
+                                     int num_threads = 0);
 
 }  // namespace mixnet::engine

@@ -1,0 +1,74 @@
+// Engine selection: the process-wide engine (MIXNET_ENGINE_TYPE) and private instances.
+#include <charconv>
+#include <chrono>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include <pthread.h>
+
+#include "common/error.h"
+#include "engine/engine.h"
+#include "engine/naive_engine.h"
+#include "engine/threaded_engine.h"
+
+namespace mixnet::engine {
+
+namespace {
+
+int NumCores() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+// A positive integer from the environment, or `fallback` when unset/empty.
+int EnvCount(const char* name, int fallback) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') return fallback;
+  const std::string_view s(text);
+  int value = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  MX_CHECK(ec == std::errc() && end == s.data() + s.size() && value > 0, ValueError)
+      << name << "='" << s << "' is not a positive integer";
+  return value;
+}
+
+// At exit: wait for pending ops (unless they are stuck), then stop the workers. The engine object
+// itself is never destroyed, so NDArrays destroyed after this still free their memory (their ops
+// then run on the destroying thread).
+ThreadedEngine* g_threaded_engine = nullptr;
+void ShutdownProcessEngine() { g_threaded_engine->Shutdown(std::chrono::seconds(10)); }
+void BeforeFork() { g_threaded_engine->BeforeFork(); }
+void AfterFork() { g_threaded_engine->AfterFork(); }
+
+}  // namespace
+
+std::unique_ptr<Engine> CreateEngine(std::string_view type, int num_workers, int num_threads) {
+  if (num_threads <= 0) num_threads = EnvCount("MIXNET_NUM_THREADS", NumCores());
+  // "ThreadedEnginePerDevice" is Apache MXNet's default name; accept it so old settings work.
+  if (type == "ThreadedEngine" || type == "ThreadedEnginePerDevice") {
+    if (num_workers <= 0) num_workers = EnvCount("MIXNET_CPU_WORKER_NTHREADS", NumCores());
+    return std::make_unique<ThreadedEngine>(num_workers, num_threads);
+  }
+  if (type == "NaiveEngine") return std::make_unique<NaiveEngine>(num_threads);
+  MX_THROW(ValueError) << "MIXNET_ENGINE_TYPE='" << type
+                       << "' is not an engine type (expected ThreadedEngine or NaiveEngine)";
+}
+
+Engine* Engine::Get() {
+  // Created on first use; if creation throws (bad environment), the next call tries again and
+  // reports the same error.
+  static Engine* const engine = [] {
+    const char* type = std::getenv("MIXNET_ENGINE_TYPE");
+    std::unique_ptr<Engine> created =
+        CreateEngine(type != nullptr && *type != '\0' ? type : "ThreadedEngine");
+    Engine* raw = created.release();  // intentionally never destroyed (see above)
+    if (auto* threaded = dynamic_cast<ThreadedEngine*>(raw)) {
+      g_threaded_engine = threaded;
+      std::atexit(ShutdownProcessEngine);
+      // Python's multiprocessing (DataLoader workers) forks: the child needs its own workers.
+      pthread_atfork(BeforeFork, AfterFork, AfterFork);
+    }
+    return raw;
+  }();
+  return engine;
+}
+
+}  // namespace mixnet::engine

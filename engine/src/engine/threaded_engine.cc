@@ -1,0 +1,468 @@
+#include "engine/threaded_engine.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+#if defined(__linux__)
+#include <pthread.h>
+#endif
+
+#include "common/error.h"
+#include "engine/spin_wait.h"
+
+namespace mixnet::engine {
+
+using detail::OpKind;
+using detail::OprBlock;
+using detail::ReadyList;
+using detail::ThreadedVar;
+using detail::VarUse;
+
+namespace {
+
+// The engine whose op the current thread is running (nested pushes can run inline ops inside
+// ops, hence save/restore), and the engine the current thread is a worker of.
+thread_local const ThreadedEngine* t_running_op_of = nullptr;
+thread_local const ThreadedEngine* t_worker_of = nullptr;
+
+// How long a waiting caller polls before sleeping. A few microseconds cover a typical small op
+// finishing on another core without paying for a futex sleep and wake-up.
+constexpr auto kWaitSpin = std::chrono::microseconds(20);
+
+// Compared in milliseconds: converting milliseconds::max() ("no limit") to the clock's
+// nanoseconds would overflow.
+std::chrono::milliseconds ElapsedMs(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               since);
+}
+
+ThreadedVar* AsThreaded(VarHandle var, const char* what) {
+  MX_CHECK(var != nullptr, InvalidHandle) << what << ": variable handle is NULL";
+  return static_cast<ThreadedVar*>(var);
+}
+
+// The distinct variables of one push, as VarUse records. A variable listed twice, or both read
+// and written, becomes one write. Small pushes use stack storage: the inline path allocates
+// nothing.
+class UseSet {
+ public:
+  UseSet(std::span<const VarHandle> reads, std::span<const VarHandle> writes) {
+    const size_t cap = reads.size() + writes.size();
+    if (cap > kLocal) {
+      heap_.resize(cap);
+      data_ = heap_.data();
+    }
+    for (VarHandle v : writes) Add(v, true);
+    for (VarHandle v : reads) Add(v, false);
+    if (cap > kLocal) MergeSorted();
+  }
+  int size() const { return n_; }
+  VarUse* data() { return data_; }
+
+ private:
+  static constexpr size_t kLocal = 8;
+
+  void Add(VarHandle v, bool write) {
+    ThreadedVar* tv = AsThreaded(v, "Push");
+    if (data_ == local_) {  // few entries: linear de-duplication
+      for (int i = 0; i < n_; ++i) {
+        if (data_[i].var == tv) {
+          data_[i].write = data_[i].write || write;
+          return;
+        }
+      }
+    }
+    data_[n_].var = tv;
+    data_[n_].write = write;
+    ++n_;
+  }
+  // Many entries: sort by address and merge neighbours (O(n log n) instead of O(n^2)).
+  void MergeSorted() {
+    std::sort(data_, data_ + n_, [](const VarUse& a, const VarUse& b) { return a.var < b.var; });
+    int out = 0;
+    for (int i = 0; i < n_; ++i) {
+      if (out > 0 && data_[out - 1].var == data_[i].var) {
+        data_[out - 1].write = data_[out - 1].write || data_[i].write;
+      } else {
+        data_[out++] = data_[i];
+      }
+    }
+    n_ = out;
+  }
+
+  VarUse local_[kLocal];
+  std::vector<VarUse> heap_;
+  VarUse* data_ = local_;
+  int n_ = 0;
+};
+
+// What WaitForVar blocks on: signalled by a kWait op once it holds the variable.
+struct Waiter {
+  std::atomic<bool> signaled{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  ErrorRef error;
+
+  void Signal(ErrorRef e) {
+    error = std::move(e);
+    signaled.store(true, std::memory_order_release);
+    std::lock_guard<std::mutex> lock(mu);  // the waiter re-locks mu before it returns, so the
+    done = true;                           // Waiter outlives this critical section
+    cv.notify_one();
+  }
+  void Wait() {
+    SpinFor(kWaitSpin, [&] { return signaled.load(std::memory_order_acquire); });
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return done; });
+  }
+};
+
+}  // namespace
+
+ThreadedEngine::ThreadedEngine(int num_workers, int num_threads)
+    : num_workers_(std::max(1, num_workers)), budget_(num_threads) {
+  std::lock_guard<std::mutex> lock(lifecycle_mu_);
+  try {
+    StartWorkers();
+  } catch (...) {
+    StopWorkers(std::chrono::milliseconds::max());
+    throw;
+  }
+}
+
+void ThreadedEngine::StartWorkers() {
+  workers_.reserve(static_cast<size_t>(num_workers_));
+  for (int i = 0; i < num_workers_; ++i) {
+    workers_running_.fetch_add(1);
+    try {
+      workers_.emplace_back([this] { WorkerMain(); });
+    } catch (...) {
+      workers_running_.fetch_sub(1);
+      throw;
+    }
+  }
+}
+
+ThreadedEngine::~ThreadedEngine() {
+  Shutdown(std::chrono::milliseconds::max());
+  // Workers detached by an earlier bounded Shutdown may still be finishing an op that uses this
+  // object: never free it under them.
+  while (workers_running_.load() != 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+void ThreadedEngine::WorkerMain() {
+#if defined(__linux__)
+  pthread_setname_np(pthread_self(), "mixnet-worker");
+#endif
+  t_worker_of = this;
+  while (OprBlock* op = queue_.Pop()) {
+    ReadyList ops;
+    ops.PushBack(op);
+    RunChain(ops);
+  }
+  workers_running_.fetch_sub(1);
+}
+
+VarHandle ThreadedEngine::NewVariable() {
+  auto* var = new ThreadedVar();
+  live_vars_.fetch_add(1, std::memory_order_relaxed);
+  return var;
+}
+
+void ThreadedEngine::DeleteVariable(VarHandle var) {
+  if (var == nullptr) return;
+  auto* v = static_cast<ThreadedVar*>(var);
+  if (v->Idle(nullptr)) {  // nothing pending: the caller promised not to push on it again
+    delete v;
+    live_vars_.fetch_sub(1, std::memory_order_relaxed);
+    return;
+  }
+  // A write after everything pending; the block frees the variable once that write completes.
+  OprBlock* op = OprBlock::New(1);
+  op->kind = OpKind::kDelete;
+  op->name = "DeleteVariable";
+  op->uses()[0] = VarUse{v, true, nullptr, op};
+  pending_ops_.fetch_add(1);
+  std::unique_lock<std::mutex> lock(push_mu_);
+  RegisterBlock(op, 0, lock);
+}
+
+void ThreadedEngine::Push(OpFn fn, std::span<const VarHandle> reads,
+                          std::span<const VarHandle> writes, const PushOptions& opts) {
+  UseSet set(reads, writes);
+  const int n = set.size();
+  VarUse* uses = set.data();
+  pending_ops_.fetch_add(1);
+  std::unique_lock<std::mutex> lock(push_mu_);
+  const uint64_t seq = next_seq_++;
+  int granted = 0;
+  if (opts.allow_inline) {
+    while (granted < n && uses[granted].var->Append(uses[granted].write, nullptr)) ++granted;
+    if (granted == n) {
+      // Every dependency is free and now held by this op: run it right here.
+      lock.unlock();
+      runnable_.fetch_add(1);
+      RunUserOp(fn, uses, n, opts.overwrites_outputs, seq);
+      runnable_.fetch_sub(1);
+      fn = nullptr;  // release captures before the op counts as finished
+      ReadyList ready;
+      CompleteUses(uses, n, ready);
+      Dispatch(ready);
+      FinishOp();
+      return;
+    }
+  }
+  OprBlock* op = nullptr;
+  try {
+    op = OprBlock::New(n);
+  } catch (...) {
+    // Out of memory with some variables already held: give them back before reporting it.
+    lock.unlock();
+    ReadyList ready;
+    CompleteUses(uses, granted, ready);
+    Dispatch(ready);
+    FinishOp();
+    throw;
+  }
+  op->fn = std::move(fn);
+  op->name = opts.name;
+  op->overwrites_outputs = opts.overwrites_outputs;
+  op->seq = seq;
+  for (int i = 0; i < n; ++i) op->uses()[i] = VarUse{uses[i].var, uses[i].write, nullptr, op};
+  RegisterBlock(op, granted, lock);
+}
+
+void ThreadedEngine::RegisterBlock(OprBlock* op, int granted,
+                                   std::unique_lock<std::mutex>& push_lock) {
+  const int n = op->nuses;
+  // Completions may start granting as soon as the first use is queued; the extra 1 keeps the
+  // count above zero until every use is registered.
+  op->wait.store(n - granted + 1, std::memory_order_relaxed);
+  int granted_now = 0;
+  for (int i = granted; i < n; ++i) {
+    VarUse& use = op->uses()[i];
+    if (use.var->Append(use.write, &use)) ++granted_now;
+  }
+  push_lock.unlock();
+  if (op->wait.fetch_sub(granted_now + 1, std::memory_order_acq_rel) == granted_now + 1) {
+    ReadyList ready;
+    ready.PushBack(op);
+    Dispatch(ready);
+  }
+}
+
+void ThreadedEngine::CompleteUses(const VarUse* uses, int n, ReadyList& ready) {
+  for (int i = 0; i < n; ++i) {
+    if (uses[i].write) {
+      uses[i].var->CompleteWrite(ready);
+    } else {
+      uses[i].var->CompleteRead(ready);
+    }
+  }
+}
+
+void ThreadedEngine::Dispatch(ReadyList& ops) {
+  if (ops.empty()) return;
+  runnable_.fetch_add(ops.size);  // before any worker can see them
+  if (!queue_.PushAll(ops)) RunChain(ops);  // workers stopped: run them on this thread
+}
+
+void ThreadedEngine::RunChain(ReadyList& ops) {
+  while (OprBlock* op = ops.PopFront()) {
+    ReadyList ready;
+    RunBlock(op, ready);
+    if (ready.empty()) continue;
+    // Keep one newly runnable op for this thread (it is warm and awake); queue the rest.
+    runnable_.fetch_add(ready.size);  // before any worker can see them
+    OprBlock* next = ready.PopFront();
+    if (!queue_.PushAll(ready)) ops.Splice(ready);
+    ops.PushFront(next);
+  }
+}
+
+void ThreadedEngine::RunBlock(OprBlock* op, ReadyList& ready) {
+  switch (op->kind) {
+    case OpKind::kNormal:
+      RunUserOp(op->fn, op->uses(), op->nuses, op->overwrites_outputs, op->seq);
+      break;
+    case OpKind::kWait:
+      op->fn(RunContext{});  // engine-internal, does not throw
+      break;
+    case OpKind::kDelete:
+      break;
+  }
+  runnable_.fetch_sub(1);
+  op->fn = nullptr;
+  CompleteUses(op->uses(), op->nuses, ready);
+  if (op->kind == OpKind::kDelete) {
+    // The delete is the last op on its variable (nothing may be pushed on it afterwards).
+    delete op->uses()[0].var;
+    live_vars_.fetch_sub(1, std::memory_order_relaxed);
+  }
+  OprBlock::Delete(op);
+  FinishOp();
+}
+
+void ThreadedEngine::RunUserOp(const OpFn& fn, const VarUse* uses, int n,
+                               bool overwrites_outputs, uint64_t seq) {
+  // This op holds every variable it uses, so their error fields are stable while we look. An
+  // error found here skips the op, which passes that same error on.
+  ErrorRef failure;
+  for (int i = 0; i < n; ++i) {
+    if (uses[i].var->error != nullptr && !(uses[i].write && overwrites_outputs)) {
+      PreferEarlier(&failure, uses[i].var->error);
+    }
+  }
+  if (!failure) {
+    // At most num_workers_ ops run on workers; an inline op beyond that still gets 1 thread.
+    const ThreadBudget::Grant grant =
+        budget_.Acquire(std::min(runnable_.load(std::memory_order_relaxed), num_workers_));
+    const ThreadedEngine* outer = t_running_op_of;
+    t_running_op_of = this;
+    try {
+      fn(RunContext{grant.nthreads});
+    } catch (...) {
+      failure = errors_.Record(std::current_exception(), seq);
+    }
+    t_running_op_of = outer;
+    budget_.Release(grant);
+  }
+  for (int i = 0; i < n; ++i) {
+    if (!uses[i].write) continue;
+    ErrorRef& e = uses[i].var->error;
+    if (failure) {
+      e = failure;
+    } else if (e) {
+      e.reset();  // overwritten, or an error WaitForAll already forgot
+    }
+  }
+}
+
+void ThreadedEngine::FinishOp() {
+  if (pending_ops_.fetch_sub(1) == 1 && all_waiters_.load() > 0) {
+    std::lock_guard<std::mutex> lock(all_mu_);
+    all_cv_.notify_all();
+  }
+}
+
+ErrorRef ThreadedEngine::WaitThroughOp(ThreadedVar* var, bool write) {
+  Waiter waiter;
+  OprBlock* op = OprBlock::New(1);
+  op->kind = OpKind::kWait;
+  op->name = write ? "WaitForVarWrite" : "WaitForVar";
+  op->uses()[0] = VarUse{var, write, nullptr, op};
+  // Runs while holding var, so no writer can change var->error under it.
+  op->fn = [&waiter, var](const RunContext&) { waiter.Signal(var->error); };
+  pending_ops_.fetch_add(1);
+  std::unique_lock<std::mutex> lock(push_mu_);
+  RegisterBlock(op, 0, lock);
+  waiter.Wait();
+  return std::move(waiter.error);
+}
+
+void ThreadedEngine::WaitForVar(VarHandle var) {
+  ThreadedVar* v = AsThreaded(var, "WaitForVar");
+  ErrorRef error;
+  if (!v->ReadyToRead(&error)) error = WaitThroughOp(v, /*write=*/false);
+  if (IsActive(error)) ErrorLog::Rethrow(error);
+}
+
+void ThreadedEngine::WaitForVarWrite(VarHandle var) {
+  ThreadedVar* v = AsThreaded(var, "WaitForVarWrite");
+  ErrorRef error;
+  if (!v->Idle(&error)) error = WaitThroughOp(v, /*write=*/true);
+  if (IsActive(error)) ErrorLog::Rethrow(error);
+}
+
+void ThreadedEngine::WaitForAll() {
+  MX_CHECK(t_running_op_of != this, Internal)
+      << "WaitForAll called from inside an op of the same engine (it would wait for itself)";
+  if (pending_ops_.load() != 0 &&
+      !SpinFor(kWaitSpin, [&] { return pending_ops_.load(std::memory_order_acquire) == 0; })) {
+    all_waiters_.fetch_add(1);
+    {
+      std::unique_lock<std::mutex> lock(all_mu_);
+      all_cv_.wait(lock, [&] { return pending_ops_.load() == 0; });
+    }
+    all_waiters_.fetch_sub(1);
+  }
+  errors_.RethrowFirstUnseenAndForget();
+}
+
+bool ThreadedEngine::WaitPending(std::chrono::milliseconds stall_limit) {
+  using Clock = std::chrono::steady_clock;
+  all_waiters_.fetch_add(1);
+  std::unique_lock<std::mutex> lock(all_mu_);
+  int64_t last = pending_ops_.load();
+  Clock::time_point last_progress = Clock::now();
+  while (last != 0) {
+    all_cv_.wait_for(lock, std::chrono::milliseconds(10));
+    const int64_t now_pending = pending_ops_.load();
+    if (now_pending != last) {
+      last = now_pending;
+      last_progress = Clock::now();
+    } else if (ElapsedMs(last_progress) > stall_limit) {
+      break;
+    }
+  }
+  lock.unlock();
+  all_waiters_.fetch_sub(1);
+  return last == 0;
+}
+
+void ThreadedEngine::Shutdown(std::chrono::milliseconds stall_limit) {
+  std::lock_guard<std::mutex> lock(lifecycle_mu_);
+  if (shut_down_) return;
+  shut_down_ = true;
+  // From a worker (an op called exit()), waiting would wait for this very op: leave at once.
+  if (t_worker_of == this) stall_limit = std::chrono::milliseconds(0);
+  if (stall_limit.count() > 0 && !WaitPending(stall_limit)) {
+    std::fprintf(stderr,
+                 "mixnet: %lld engine op(s) made no progress for %lld ms at shutdown; "
+                 "not waiting for them\n",
+                 static_cast<long long>(pending_ops_.load()),
+                 static_cast<long long>(stall_limit.count()));
+  }
+  StopWorkers(stall_limit);
+}
+
+void ThreadedEngine::StopWorkers(std::chrono::milliseconds stall_limit) {
+  queue_.Stop();  // from now on ops that become runnable run on the thread that freed them
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  bool all_exited = false;
+  while (!(all_exited = workers_running_.load() == 0)) {
+    if (ElapsedMs(start) >= stall_limit) break;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  for (std::thread& t : workers_) {
+    if (all_exited) {
+      t.join();
+    } else {
+      t.detach();  // stuck inside an op (or we are one of them): never block on it
+    }
+  }
+  workers_.clear();
+}
+
+void ThreadedEngine::BeforeFork() {
+  std::lock_guard<std::mutex> lock(lifecycle_mu_);
+  // fork() from inside an op cannot drain (it would wait for itself); the child then has no
+  // workers and runs its ops on the threads that push them.
+  if (shut_down_ || t_running_op_of == this || t_worker_of == this) return;
+  WaitPending(std::chrono::milliseconds::max());
+  StopWorkers(std::chrono::milliseconds::max());
+  stopped_for_fork_ = true;
+}
+
+void ThreadedEngine::AfterFork() {
+  std::lock_guard<std::mutex> lock(lifecycle_mu_);
+  if (!stopped_for_fork_) return;
+  stopped_for_fork_ = false;
+  queue_.Restart();
+  StartWorkers();
+}
+
+}  // namespace mixnet::engine
