@@ -4,6 +4,7 @@
 
 import { emitParamsHeader, headerFileName } from './emit_cpp_params.js';
 import { emitRegistry, REGISTRY_FILE_NAME } from './emit_cpp_registry.js';
+import { tsTarget } from './emit_ts.js';
 import type { Registry } from './model.js';
 import { registryHash, registryJson } from './registry_json.js';
 import type { GeneratedFile } from './write.js';
@@ -24,4 +25,5 @@ function cppTarget(registry: Registry, options: TargetOptions): GeneratedFile[] 
 
 export const TARGETS: Readonly<Record<string, Target>> = {
   cpp: cppTarget,
+  ts: (registry, options) => tsTarget(registry, options.sourceDir),
 };
