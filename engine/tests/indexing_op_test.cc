@@ -106,14 +106,17 @@ TEST(IndexingOp, Pick) {
   NDArray pm = Run1("pick", {F32(s, v), F32({2, 3}, idx)}, {{"axis", "1"}});
   std::vector<double> want;
   for (int o = 0; o < 2; ++o)
-    for (int i = 0; i < 3; ++i) want.push_back(static_cast<float>(v[(o * 5 + idx[o * 3 + i]) * 3 + i]));
+    for (int i = 0; i < 3; ++i) {
+      want.push_back(static_cast<float>(v[(o * 5 + idx[o * 3 + i]) * 3 + i]));
+    }
   EXPECT_EQ(ToDoubles(pm), want);
   auto [kind, msg] = CatchError([&] { Run1("pick", {x, F32({4}, {0, 0, 0, 0})}); });
   EXPECT_EQ(kind, ErrorKind::kValueError);
   EXPECT_NE(msg.find("pick"), std::string::npos) << msg;
   EXPECT_NE(msg.find("(4,)"), std::string::npos) << msg;
   EXPECT_NE(msg.find("(3, 4)"), std::string::npos) << msg;
-  std::tie(kind, msg) = CatchError([&] { Run1("pick", {x, F32({3}, {0, 0, 0})}, {{"axis", "None"}}); });
+  std::tie(kind, msg) =
+      CatchError([&] { Run1("pick", {x, F32({3}, {0, 0, 0})}, {{"axis", "None"}}); });
   EXPECT_EQ(kind, ErrorKind::kValueError);
 }
 

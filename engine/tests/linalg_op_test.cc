@@ -119,9 +119,11 @@ TEST(LinalgOp, DotOtherDtypes) {
     ExpectClose(ToDoubles(c), want, t == DType::kBfloat16 ? 4e-3 : 0.0, 0.0, DTypeName(t));
   }
   // Integer products with transposes against the reference; int8 wraps like int8.
-  std::vector<double> ai = RandomValues(5 * 7, 8, -9, 9, true), bi = RandomValues(7 * 3, 9, -9, 9, true);
-  NDArray ci = Run1("dot", {FromDoubles({7, 5}, DType::kInt32, ai), FromDoubles({3, 7}, DType::kInt32, bi)},
-                    {{"transpose_a", "True"}, {"transpose_b", "True"}});
+  const std::vector<double> ai = RandomValues(5 * 7, 8, -9, 9, true);
+  const std::vector<double> bi = RandomValues(7 * 3, 9, -9, 9, true);
+  const NDArray a32 = FromDoubles({7, 5}, DType::kInt32, ai);
+  const NDArray b32 = FromDoubles({3, 7}, DType::kInt32, bi);
+  NDArray ci = Run1("dot", {a32, b32}, {{"transpose_a", "True"}, {"transpose_b", "True"}});
   EXPECT_EQ(ToDoubles(ci), RefMatmul(ai, bi, 5, 3, 7, true, true));
   NDArray c8 = Run1("dot", {FromDoubles({1, 2}, DType::kInt8, {100, 100}),
                             FromDoubles({2, 1}, DType::kInt8, {1, 1})});
@@ -130,7 +132,8 @@ TEST(LinalgOp, DotOtherDtypes) {
   std::vector<double> h = RandomValues(40 * 30, 10), g = RandomValues(30 * 20, 11);
   for (double& x : h) x = static_cast<float>(half_t(static_cast<float>(x)));
   for (double& x : g) x = static_cast<float>(half_t(static_cast<float>(x)));
-  NDArray ch = Run1("dot", {FromDoubles({40, 30}, DType::kFloat16, h), FromDoubles({30, 20}, DType::kFloat16, g)});
+  NDArray ch = Run1("dot", {FromDoubles({40, 30}, DType::kFloat16, h),
+                            FromDoubles({30, 20}, DType::kFloat16, g)});
   ExpectClose(ToDoubles(ch), RefMatmul(h, g, 40, 20, 30, false, false), 1e-3, 2e-3);
 }
 
@@ -234,7 +237,8 @@ TEST(LinalgOp, BatchDotMatchesReference) {
 }
 
 TEST(LinalgOp, BatchDotErrors) {
-  auto [kind, msg] = CatchError([] { Run1("batch_dot", {F32({2, 3}, Iota(6)), F32({3, 2}, Iota(6))}); });
+  auto [kind, msg] =
+      CatchError([] { Run1("batch_dot", {F32({2, 3}, Iota(6)), F32({3, 2}, Iota(6))}); });
   EXPECT_EQ(kind, ErrorKind::kValueError);
   EXPECT_NE(msg.find("batch_dot"), std::string::npos) << msg;
   EXPECT_NE(msg.find("(2, 3) and (3, 2)"), std::string::npos) << msg;

@@ -365,17 +365,20 @@ TEST(ShapeOp, SliceMatchesPythonSlicing) {
 TEST(ShapeOp, SliceDetailsAndSliceAxis) {
   const NDArray x = F32({3, 4}, Iota(12));
   // Negative step on the last axis; "crop" is an alias; step may be omitted.
-  NDArray y = Run1("crop", {x}, {{"begin", "(0, None)"}, {"end", "(2, None)"}, {"step", "(1, -1)"}});
+  NDArray y =
+      Run1("crop", {x}, {{"begin", "(0, None)"}, {"end", "(2, None)"}, {"step", "(1, -1)"}});
   EXPECT_EQ(ToDoubles(y), (std::vector<double>{3, 2, 1, 0, 7, 6, 5, 4}));
   EXPECT_EQ(ToDoubles(Run1("slice", {x}, {{"begin", "(1,)"}, {"end", "(3,)"}})), Iota(8, 1, 4));
-  auto add = RunWithReq("slice", {x}, {{"begin", "(1, 1)"}, {"end", "(2, 3)"}}, op::OpReq::kAddTo, 1);
+  auto add =
+      RunWithReq("slice", {x}, {{"begin", "(1, 1)"}, {"end", "(2, 3)"}}, op::OpReq::kAddTo, 1);
   EXPECT_EQ(ToDoubles(add.at(0)), (std::vector<double>{6, 7}));
   auto [kind, msg] = CatchError([&] {
     Run1("slice", {x}, {{"begin", "(0, 0)"}, {"end", "(1, 1)"}, {"step", "(1, 0)"}});
   });
   EXPECT_EQ(kind, ErrorKind::kValueError);
   EXPECT_NE(msg.find("slice: step[1] cannot be 0"), std::string::npos) << msg;
-  std::tie(kind, msg) = CatchError([&] { Run1("slice", {x}, {{"begin", "(0, 0)"}, {"end", "(1,)"}}); });
+  std::tie(kind, msg) =
+      CatchError([&] { Run1("slice", {x}, {{"begin", "(0, 0)"}, {"end", "(1,)"}}); });
   EXPECT_EQ(kind, ErrorKind::kValueError);
   std::tie(kind, msg) = CatchError(
       [&] { Run1("slice", {x}, {{"begin", "(0, 0, 0)"}, {"end", "(1, 1, 1)"}}); });
@@ -464,7 +467,8 @@ TEST(ShapeOp, ReverseTileRepeat) {
 // ---- clip / Cast / where ---------------------------------------------------------------------
 
 TEST(ShapeOp, ClipCastWhere) {
-  NDArray c = Run1("clip", {F32({5}, {-2, -0.5, 0.25, 3, kNaN})}, {{"a_min", "-1"}, {"a_max", "1"}});
+  NDArray c =
+      Run1("clip", {F32({5}, {-2, -0.5, 0.25, 3, kNaN})}, {{"a_min", "-1"}, {"a_max", "1"}});
   ExpectClose(ToDoubles(c), {-1, -0.5, 0.25, 1, kNaN}, 0, 0);
   // Integer data: the bounds are converted to the element type first (truncated).
   NDArray ci = Run1("clip", {FromDoubles({4}, DType::kInt32, {-5, 0, 2, 9})},
@@ -502,6 +506,103 @@ TEST(ShapeOp, ClipCastWhere) {
   EXPECT_NE(msg.find("(3,)"), std::string::npos) << msg;
   std::tie(kind, msg) = CatchError([&] { Run1("where", {cond, x, F32({3, 2}, Iota(6))}); });
   EXPECT_EQ(kind, ErrorKind::kValueError);
+}
+
+TEST(ShapeOp, ZeroSizeDims) {
+  struct Case {
+    const char* op;
+    std::vector<NDArray> in;
+    Attrs attrs;
+    Shape want;
+  };
+  const NDArray e03 = F32({0, 3}, {});
+  const NDArray e20 = F32({2, 0}, {});
+  const NDArray x23 = F32({2, 3}, Iota(6));
+  const std::vector<Case> cases = {
+      {"transpose", {e03}, {}, {3, 0}},
+      {"Reshape", {e03}, {{"shape", "(-1,)"}}, {0}},
+      {"Flatten", {F32({0, 2, 3}, {})}, {}, {0, 6}},
+      {"expand_dims", {e03}, {{"axis", "1"}}, {0, 1, 3}},
+      {"squeeze", {F32({0, 1}, {})}, {}, {0}},
+      {"Concat", {e20, x23}, {{"dim", "1"}, {"num_args", "2"}}, {2, 3}},
+      {"Concat", {e03, x23}, {{"dim", "0"}, {"num_args", "2"}}, {2, 3}},
+      {"stack", {e03, e03}, {{"num_args", "2"}}, {2, 0, 3}},
+      {"slice", {e03}, {{"begin", "(None, 1)"}, {"end", "(None, 3)"}}, {0, 2}},
+      {"slice", {x23}, {{"begin", "(1, 2)"}, {"end", "(1, 3)"}}, {0, 1}},
+      {"slice_axis", {e03}, {{"axis", "0"}, {"begin", "0"}, {"end", "None"}}, {0, 3}},
+      {"reverse", {e03}, {{"axis", "(0, 1)"}}, {0, 3}},
+      {"tile", {e03}, {{"reps", "(2, 2)"}}, {0, 6}},
+      {"repeat", {e03}, {{"repeats", "2"}, {"axis", "1"}}, {0, 6}},
+      {"clip", {e03}, {{"a_min", "0"}, {"a_max", "1"}}, {0, 3}},
+      {"Cast", {e03}, {{"dtype", "int32"}}, {0, 3}},
+      {"_copy", {e03}, {}, {0, 3}},
+      {"where", {e03, e03, e03}, {}, {0, 3}},
+  };
+  for (const Case& c : cases) {
+    // Through Invoke, and straight into the kernel (Invoke skips kernels with empty outputs).
+    EXPECT_EQ(Run1(c.op, c.in, c.attrs).shape(), c.want) << c.op;
+    auto direct = RunWithReq(c.op, c.in, c.attrs, op::OpReq::kWriteTo, 0);
+    ASSERT_EQ(direct.size(), 1u) << c.op;
+    EXPECT_EQ(direct[0].shape(), c.want) << c.op;
+  }
+  // A zero-size input next to a non-empty one contributes nothing.
+  auto joined = RunWithReq("Concat", {e20, x23}, {{"dim", "1"}, {"num_args", "2"}},
+                           op::OpReq::kWriteTo, -1);
+  EXPECT_EQ(ToDoubles(joined.at(0)), Iota(6));
+  auto parts = test::Run("split", {e03}, {{"num_outputs", "3"}, {"axis", "1"}});
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[2].shape(), (Shape{0, 1}));
+}
+
+TEST(ShapeOp, EveryDtypeMatchesFloat32) {
+  // Small integer values are exact in every dtype (0/1 for bool), so each op must give the
+  // float32 result converted.
+  struct Case {
+    const char* op;
+    Attrs attrs;
+    int inputs;
+  };
+  const std::vector<Case> cases = {
+      {"transpose", {}, 1},
+      {"Reshape", {{"shape", "(-1, 2)"}}, 1},
+      {"Concat", {{"dim", "0"}}, 2},
+      {"stack", {{"axis", "1"}}, 2},
+      {"slice", {{"begin", "(None, 2)"}, {"end", "(None, 0)"}, {"step", "(1, -1)"}}, 1},
+      {"slice_axis", {{"axis", "1"}, {"begin", "1"}, {"end", "None"}}, 1},
+      {"reverse", {{"axis", "(0, 1)"}}, 1},
+      {"tile", {{"reps", "(2, 1)"}}, 1},
+      {"repeat", {{"repeats", "2"}, {"axis", "0"}}, 1},
+      {"clip", {{"a_min", "1"}, {"a_max", "3"}}, 1},
+      {"_copy", {}, 1},
+      {"expand_dims", {{"axis", "0"}}, 1},
+  };
+  const std::vector<double> base = {0, 1, 2, 3, 4, 5};
+  for (DType t : {DType::kFloat64, DType::kFloat16, DType::kBfloat16, DType::kUint8, DType::kInt8,
+                  DType::kInt32, DType::kInt64, DType::kBool}) {
+    std::vector<double> v = base;
+    if (t == DType::kBool) for (double& x : v) x = std::fmod(x, 2);
+    for (const Case& c : cases) {
+      std::vector<NDArray> typed(c.inputs, FromDoubles({2, 3}, t, v));
+      std::vector<NDArray> f32(c.inputs, F32({2, 3}, v));
+      NDArray got = Run1(c.op, typed, c.attrs);
+      NDArray want = Run1(c.op, f32, c.attrs);
+      EXPECT_EQ(got.dtype(), t) << c.op;
+      EXPECT_EQ(got.shape(), want.shape()) << c.op << " " << DTypeName(t);
+      std::vector<double> w = ToDoubles(want);
+      if (t == DType::kBool) for (double& x : w) x = x != 0;
+      EXPECT_EQ(ToDoubles(got), w) << c.op << " " << DTypeName(t);
+    }
+    // Ops with a second, index-like or condition input of the same dtype.
+    const NDArray idx = FromDoubles({2}, t, {1, 0});
+    EXPECT_EQ(ToDoubles(Run1("take", {FromDoubles({2, 3}, t, v), idx})),
+              ToDoubles(Run1("take", {F32({2, 3}, v), F32({2}, {1, 0})})))
+        << DTypeName(t);
+    EXPECT_EQ(ToDoubles(Run1("where", {FromDoubles({2}, t, {0, 1}), FromDoubles({2, 3}, t, v),
+                                       FromDoubles({2, 3}, t, std::vector<double>(6, 1))})),
+              ToDoubles(Run1("where", {F32({2}, {0, 1}), FromDoubles({2, 3}, t, v),
+                                       FromDoubles({2, 3}, t, std::vector<double>(6, 1))})))
+        << DTypeName(t);
+  }
 }
 
 TEST(ShapeOp, MatchesMXNetFixtures) {

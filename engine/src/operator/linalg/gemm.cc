@@ -73,6 +73,12 @@ void GemmLowPrecision(const GemmArgs& g, const T* a, const T* b, T* c) {
     for (int64_t j = 0; j < g.n; ++j) c[r * g.ldc + j] = T(fc[r * g.n + j]);
 }
 
+// An integer sign-extended to 64 bits, as unsigned so products and sums wrap.
+template <typename T>
+inline uint64_t AsWrapping(T x) {
+  return static_cast<uint64_t>(static_cast<int64_t>(x));
+}
+
 // Integers: a straightforward i-k-j loop with 64-bit accumulators (unsigned arithmetic, so
 // overflow wraps like the narrow type instead of being undefined).
 template <typename T>
@@ -81,15 +87,13 @@ void GemmInteger(const GemmArgs& g, const T* a, const T* b, T* c) {
   for (int64_t i = 0; i < g.m; ++i) {
     std::fill(acc.begin(), acc.end(), 0);
     for (int64_t p = 0; p < g.k; ++p) {
-      const uint64_t av = static_cast<uint64_t>(static_cast<int64_t>(OpAt(a, g.lda, g.trans_a, i, p)));
+      const uint64_t av = AsWrapping(OpAt(a, g.lda, g.trans_a, i, p));
       if (av == 0) continue;
-      for (int64_t j = 0; j < g.n; ++j) {
-        acc[j] += av * static_cast<uint64_t>(static_cast<int64_t>(OpAt(b, g.ldb, g.trans_b, p, j)));
-      }
+      for (int64_t j = 0; j < g.n; ++j) acc[j] += av * AsWrapping(OpAt(b, g.ldb, g.trans_b, p, j));
     }
     T* row = c + i * g.ldc;
     for (int64_t j = 0; j < g.n; ++j) {
-      const uint64_t prev = g.accumulate ? static_cast<uint64_t>(static_cast<int64_t>(row[j])) : 0;
+      const uint64_t prev = g.accumulate ? AsWrapping(row[j]) : 0;
       row[j] = static_cast<T>(acc[j] + prev);
     }
   }

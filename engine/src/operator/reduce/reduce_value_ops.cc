@@ -19,26 +19,28 @@ using reduce::ResolveAxes;
 
 enum class Kind { kSum, kMean, kProd, kNanSum, kNanProd, kMax, kMin };
 
+template <typename T>
+using SumAccOf = typename reduce::SumAcc<T>::type;
+template <typename T>
+using CompareAccOf = typename reduce::CompareAcc<T>::type;
+
+// The reducer policy (reducers.h) of each op for input dtype T.
 template <Kind K, typename T>
 struct ReducerFor;
 template <typename T>
-struct ReducerFor<Kind::kSum, T> { using type = reduce::SumReducer<typename reduce::SumAcc<T>::type>; };
+struct ReducerFor<Kind::kSum, T> { using type = reduce::SumReducer<SumAccOf<T>>; };
 template <typename T>
-struct ReducerFor<Kind::kMean, T> { using type = reduce::SumReducer<typename reduce::SumAcc<T>::type>; };
+struct ReducerFor<Kind::kMean, T> { using type = reduce::SumReducer<SumAccOf<T>>; };
 template <typename T>
-struct ReducerFor<Kind::kProd, T> { using type = reduce::ProdReducer<typename reduce::SumAcc<T>::type>; };
+struct ReducerFor<Kind::kProd, T> { using type = reduce::ProdReducer<SumAccOf<T>>; };
 template <typename T>
-struct ReducerFor<Kind::kNanSum, T> {
-  using type = reduce::NanSumReducer<typename reduce::SumAcc<T>::type>;
-};
+struct ReducerFor<Kind::kNanSum, T> { using type = reduce::NanSumReducer<SumAccOf<T>>; };
 template <typename T>
-struct ReducerFor<Kind::kNanProd, T> {
-  using type = reduce::NanProdReducer<typename reduce::SumAcc<T>::type>;
-};
+struct ReducerFor<Kind::kNanProd, T> { using type = reduce::NanProdReducer<SumAccOf<T>>; };
 template <typename T>
-struct ReducerFor<Kind::kMax, T> { using type = reduce::MaxReducer<typename reduce::CompareAcc<T>::type>; };
+struct ReducerFor<Kind::kMax, T> { using type = reduce::MaxReducer<CompareAccOf<T>>; };
 template <typename T>
-struct ReducerFor<Kind::kMin, T> { using type = reduce::MinReducer<typename reduce::CompareAcc<T>::type>; };
+struct ReducerFor<Kind::kMin, T> { using type = reduce::MinReducer<CompareAccOf<T>>; };
 
 template <Kind K, typename T>
 void RunReduce(const T* in, const Collapsed& c, T* out, OpReq req, int nthreads) {

@@ -15,8 +15,8 @@ namespace {
 void CheckSameDTypes(const char* op, const InferIO& io) {
   for (size_t i = 1; i < io.in_types.size(); ++i) {
     MX_CHECK(io.in_types[i] == io.in_types[0], TypeError)
-        << op << ": input " << i << " has dtype " << DTypeName(io.in_types[i]) << " but input 0 has "
-        << DTypeName(io.in_types[0]);
+        << op << ": input " << i << " has dtype " << DTypeName(io.in_types[i])
+        << " but input 0 has " << DTypeName(io.in_types[0]);
   }
 }
 

@@ -85,11 +85,15 @@ void InferSame(const ParamBase&, InferIO& io) { SetOutput(io, io.in_shapes.at(0)
 
 }  // namespace
 
-MX_REGISTER_KERNEL(Reshape, (OpKernel{.infer = InferReshape, .forward = CopyForward, .cheap = true}));
-MX_REGISTER_KERNEL(Flatten, (OpKernel{.infer = InferFlatten, .forward = CopyForward, .cheap = true}));
-MX_REGISTER_KERNEL(expand_dims,
-                   (OpKernel{.infer = InferExpandDims, .forward = CopyForward, .cheap = true}));
-MX_REGISTER_KERNEL(squeeze, (OpKernel{.infer = InferSqueeze, .forward = CopyForward, .cheap = true}));
+// cheap: a small copy may run inline on the pushing thread.
+MX_REGISTER_KERNEL(Reshape, (OpKernel{.infer = InferReshape, .forward = CopyForward,
+                                      .cheap = true}));
+MX_REGISTER_KERNEL(Flatten, (OpKernel{.infer = InferFlatten, .forward = CopyForward,
+                                      .cheap = true}));
+MX_REGISTER_KERNEL(expand_dims, (OpKernel{.infer = InferExpandDims, .forward = CopyForward,
+                                          .cheap = true}));
+MX_REGISTER_KERNEL(squeeze, (OpKernel{.infer = InferSqueeze, .forward = CopyForward,
+                                      .cheap = true}));
 MX_REGISTER_KERNEL(_copy, (OpKernel{.infer = InferSame, .forward = CopyForward, .cheap = true}));
 
 }  // namespace mixnet::op

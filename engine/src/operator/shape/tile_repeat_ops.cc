@@ -64,7 +64,9 @@ void TileTyped(const T* in, T* out, const TilePlan& p, OpReq req, int nthreads) 
             o /= p.out[i];
           }
           T* dst = out + r * out_cols;
-          for (int64_t k = 0; k < p.reps[nd - 1]; ++k) AssignRun(req, dst + k * in_cols, in + off, in_cols);
+          for (int64_t k = 0; k < p.reps[nd - 1]; ++k) {
+            AssignRun(req, dst + k * in_cols, in + off, in_cols);
+          }
         }
       },
       std::max<int64_t>(1, kParallelGrain / out_cols));
