@@ -231,13 +231,13 @@ TEST(BinaryOpTest, DTypeRules) {
   EXPECT_EQ(gt.dtype(), DType::kFloat16);
   EXPECT_EQ(AsDoubles(gt), (std::vector<double>{0, 1}));
   // bool: comparisons, logic and max/min accept it; arithmetic does not.
-  const NDArray t = BoolArray(Shape{4}, {true, true, false, false});
-  const NDArray u = BoolArray(Shape{4}, {true, false, true, false});
-  EXPECT_EQ(BoolValues(Run1("broadcast_logical_xor", {t, u})),
+  const NDArray t = Array<bool>(Shape{4}, {true, true, false, false});
+  const NDArray u = Array<bool>(Shape{4}, {true, false, true, false});
+  EXPECT_EQ(Values<bool>(Run1("broadcast_logical_xor", {t, u})),
             (std::vector<bool>{false, true, true, false}));
-  EXPECT_EQ(BoolValues(Run1("broadcast_greater", {t, u})),
+  EXPECT_EQ(Values<bool>(Run1("broadcast_greater", {t, u})),
             (std::vector<bool>{false, true, false, false}));
-  EXPECT_EQ(BoolValues(Run1("broadcast_maximum", {t, u})),
+  EXPECT_EQ(Values<bool>(Run1("broadcast_maximum", {t, u})),
             (std::vector<bool>{true, true, true, false}));
   auto [kb, mb] = CatchError([&] { Run1("broadcast_add", {t, u}); });
   EXPECT_EQ(kb, ErrorKind::kTypeError);
@@ -352,7 +352,7 @@ TEST(BinaryOpTest, ScalarDTypeRules) {
   EXPECT_EQ(c.dtype(), DType::kFloat64);
   EXPECT_EQ(Values<double>(c), (std::vector<double>{1, 0, 1}));
   // bool input: int64 (is_int) or float64.
-  const NDArray xb = BoolArray(Shape{2}, {true, false});
+  const NDArray xb = Array<bool>(Shape{2}, {true, false});
   NDArray d = Run1("_mul_scalar", {xb}, {{"scalar", "3"}});
   EXPECT_EQ(d.dtype(), DType::kInt64);
   EXPECT_EQ(Values<int64_t>(d), (std::vector<int64_t>{3, 0}));

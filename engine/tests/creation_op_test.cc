@@ -29,7 +29,7 @@ TEST(CreationOpTest, ZerosOnesFull) {
             (std::vector<int32_t>{-2, -2}));
   NDArray h = Make("_full", {{"shape", "(1,)"}, {"value", "0.1"}, {"dtype", "float16"}});
   EXPECT_EQ(Values<half_t>(h)[0].bits, half_t(0.1f).bits);
-  EXPECT_EQ(BoolValues(Make("_full", {{"shape", "(2,)"}, {"value", "3"}, {"dtype", "bool"}})),
+  EXPECT_EQ(Values<bool>(Make("_full", {{"shape", "(2,)"}, {"value", "3"}, {"dtype", "bool"}})),
             (std::vector<bool>{true, true}));
   EXPECT_EQ(Values<uint8_t>(Make("_ones", {{"shape", "(3,)"}, {"dtype", "uint8"}})),
             (std::vector<uint8_t>{1, 1, 1}));
@@ -146,9 +146,9 @@ TEST(CreationOpTest, ZerosLikeOnesLike) {
   EXPECT_EQ(z.shape(), (Shape{2, 3}));
   EXPECT_EQ(z.dtype(), DType::kInt32);
   EXPECT_EQ(Values<int32_t>(z), std::vector<int32_t>(6, 0));
-  NDArray o = Run1("ones_like", {BoolArray(Shape{3}, {false, true, false})});
+  NDArray o = Run1("ones_like", {Array<bool>(Shape{3}, {false, true, false})});
   EXPECT_EQ(o.dtype(), DType::kBool);
-  EXPECT_EQ(BoolValues(o), (std::vector<bool>{true, true, true}));
+  EXPECT_EQ(Values<bool>(o), (std::vector<bool>{true, true, true}));
   NDArray h = Run1("ones_like", {Array<half_t>(Shape{2}, {half_t(5.f), half_t(-1.f)})});
   EXPECT_EQ(AsDoubles(h), (std::vector<double>{1, 1}));
   EXPECT_EQ(Run1("zeros_like", {Array<float>(Shape{0}, {})}).Size(), 0);

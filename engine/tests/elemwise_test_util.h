@@ -17,27 +17,11 @@
 
 namespace mixnet::test {
 
-// bool arrays (test_util's Array/Values need vector::data(), which vector<bool> lacks).
-inline NDArray BoolArray(const Shape& shape, const std::vector<bool>& values) {
-  EXPECT_EQ(static_cast<int64_t>(values.size()), shape.Size());
-  std::vector<uint8_t> bytes(values.begin(), values.end());
-  NDArray a(shape, Context::CPU(), DType::kBool);
-  a.SyncCopyFromCPU(bytes.data(), bytes.size());
-  return a;
-}
-
-inline std::vector<bool> BoolValues(const NDArray& a) {
-  EXPECT_EQ(a.dtype(), DType::kBool);
-  std::vector<uint8_t> bytes(static_cast<size_t>(a.Size()));
-  a.SyncCopyToCPU(bytes.data(), bytes.size());
-  return {bytes.begin(), bytes.end()};
-}
-
 // Every element of `a` converted to double (float16/bfloat16 widened exactly).
 inline std::vector<double> AsDoubles(const NDArray& a) {
   std::vector<double> out;
   if (a.dtype() == DType::kBool) {
-    for (bool b : BoolValues(a)) out.push_back(b ? 1.0 : 0.0);
+    for (bool b : Values<bool>(a)) out.push_back(b ? 1.0 : 0.0);
     return out;
   }
   MX_TYPE_SWITCH(a.dtype(), T, {

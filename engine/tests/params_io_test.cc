@@ -53,13 +53,6 @@ double HalfBitsToDouble(uint16_t h) {
   return sign ? -mag : mag;
 }
 
-// std::vector<bool> has no data(), so bool arrays are filled from bytes.
-NDArray BoolArray(const Shape& shape, const std::vector<uint8_t>& values) {
-  NDArray a(shape, Context::CPU(), DType::kBool);
-  a.SyncCopyFromCPU(values.data(), values.size());
-  return a;
-}
-
 // Raw bytes of an array, read after its pending writes.
 std::string RawBytes(const NDArray& a) {
   a.WaitToRead();
@@ -230,10 +223,10 @@ TEST(ParamsIOWrite, RoundTripEveryDtype) {
   arrays.push_back(Array<int8_t>({2, 1, 2}, {-128, 127, 0, -1}));
   arrays.push_back(Array<int32_t>({2}, {INT32_MIN, INT32_MAX}));
   arrays.push_back(Array<int64_t>({2}, {INT64_MIN, INT64_MAX}));
-  arrays.push_back(BoolArray({3}, {1, 0, 1}));
+  arrays.push_back(Array<bool>({3}, {true, false, true}));
   arrays.push_back(Array<float>({}, {42.f}));                   // 0-d
   arrays.push_back(NDArray(Shape({2, 0, 4}), Context::CPU(), DType::kInt64));  // empty
-  arrays.push_back(BoolArray({}, {1}));  // 0-d bool
+  arrays.push_back(Array<bool>({}, {true}));  // 0-d bool
   std::vector<std::string> names;
   for (size_t i = 0; i < arrays.size(); ++i) names.push_back("arg:p" + std::to_string(i));
 

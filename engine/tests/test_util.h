@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -18,16 +21,28 @@ template <typename T>
 NDArray Array(const Shape& shape, const std::vector<T>& values) {
   NDArray a(shape, Context::CPU(), DTypeOf<T>::value);
   EXPECT_EQ(static_cast<int64_t>(values.size()), shape.Size());
-  a.SyncCopyFromCPU(values.data(), values.size());
+  if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool> is packed: stage it
+    std::unique_ptr<bool[]> staged(new bool[values.size()]);
+    std::copy(values.begin(), values.end(), staged.get());
+    a.SyncCopyFromCPU(staged.get(), values.size());
+  } else {
+    a.SyncCopyFromCPU(values.data(), values.size());
+  }
   return a;
 }
 
 template <typename T>
 std::vector<T> Values(const NDArray& a) {
   EXPECT_EQ(a.dtype(), DTypeOf<T>::value) << "dtype " << DTypeName(a.dtype());
-  std::vector<T> out(static_cast<size_t>(a.Size()));
-  a.SyncCopyToCPU(out.data(), out.size());
-  return out;
+  if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool> is packed: stage it
+    std::unique_ptr<bool[]> staged(new bool[static_cast<size_t>(a.Size())]);
+    a.SyncCopyToCPU(staged.get(), static_cast<size_t>(a.Size()));
+    return std::vector<bool>(staged.get(), staged.get() + a.Size());
+  } else {
+    std::vector<T> out(static_cast<size_t>(a.Size()));
+    a.SyncCopyToCPU(out.data(), out.size());
+    return out;
+  }
 }
 
 // Runs an op and returns its outputs (shape/param errors throw, as in Invoke).

@@ -226,10 +226,10 @@ TEST(UnaryOpTest, IntegerDTypes) {
 }
 
 TEST(UnaryOpTest, BoolOnlyForLogicalNot) {
-  const NDArray b = BoolArray(Shape{3}, {true, false, true});
+  const NDArray b = Array<bool>(Shape{3}, {true, false, true});
   NDArray y = Run1("logical_not", {b});
   EXPECT_EQ(y.dtype(), DType::kBool);
-  EXPECT_EQ(BoolValues(y), (std::vector<bool>{false, true, false}));
+  EXPECT_EQ(Values<bool>(y), (std::vector<bool>{false, true, false}));
   for (const char* op : {"abs", "exp", "sign", "relu"}) {
     auto [kind, msg] = CatchError([&] { Run1(op, {b}); });
     EXPECT_EQ(kind, ErrorKind::kTypeError) << op;
