@@ -3,6 +3,8 @@
 // Run: node bench/ts_dispatch.mjs  (after `npx nx run mixnet:build`; N=, REPS=, SKIP_C=1 tune it)
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 
 import * as mx from '../packages/mixnet/dist/esm/index.js';
 
@@ -36,16 +38,25 @@ function dispatchOnce(a, b) {
   return us;
 }
 
+/** Event-loop delay while a chain of four dependent 2048x2048 dots runs, awaited via data(). */
 async function loopDelay() {
-  const x = mx.nd.random.uniform(0, 1, [1500, 1500]);
+  const x = mx.nd.random.uniform(0, 1e-3, [2048, 2048]);
+  await x.data();
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
   const t0 = Date.now();
-  const y = mx.nd.dot(x, x);
+  let y = x;
+  for (let i = 0; i < 4; i++) y = mx.nd.dot(y, x);
   await y.data();
   const ms = Date.now() - t0;
   h.disable();
   return { ms, p99: h.percentile(99) / 1e6, max: h.max / 1e6 };
+}
+
+/** PyTorch lives in its own virtual environment outside the repo (PEER_PYTHON overrides). */
+function peerPython() {
+  const venv = `${homedir()}/.cache/mixnet-bench/torch/bin/python`;
+  return process.env.PEER_PYTHON ?? (existsSync(venv) ? venv : 'python3');
 }
 
 function torch() {
@@ -60,7 +71,7 @@ for _ in range(n): c = a + b
 print((time.perf_counter() - t) / n * 1e6)
 `;
   try {
-    return Number(execFileSync('python3', ['-c', code], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    return Number(execFileSync(peerPython(), ['-c', code], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
   } catch {
     return undefined;
   }
