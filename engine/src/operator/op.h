@@ -68,9 +68,20 @@ using InferFn = void (*)(const ParamBase& param, InferIO& io);
 using ForwardFn = void (*)(const ParamBase& param, const OpContext& ctx, std::span<const TBlob> in,
                            std::span<const TBlob> out);
 
+// Backward (the gradient slot; kernels fill it with the autograd work): given the gradients of
+// the outputs, and the op's inputs and outputs from the forward call, write (per ctx.req: write
+// or accumulate) the gradients of the inputs. in_grads has one entry per input; an input that
+// gets no gradient (indices, conditions) has req kNull.
+using BackwardFn = void (*)(const ParamBase& param, const OpContext& ctx,
+                            std::span<const TBlob> out_grads, std::span<const TBlob> inputs,
+                            std::span<const TBlob> outputs, std::span<const TBlob> in_grads);
+
 struct OpKernel {
   InferFn infer = nullptr;
   ForwardFn forward = nullptr;
+  // nullptr until the op's gradient is written; ops flagged `differentiable` in the registry must
+  // have one once autograd lands (a registry test will enforce it).
+  BackwardFn backward = nullptr;
   // Ops whose work is tiny relative to dispatch (elementwise, scalar) may run on the pushing
   // thread when their inputs are ready and the output is small. See engine::PushOptions.
   bool cheap = false;

@@ -2,8 +2,9 @@
 import { REGISTRY_HASH } from './generated/ops.js';
 import { native } from './native.js';
 import * as nd from './nd.js';
+import * as registry from './registry.js';
 
-export { nd };
+export { nd, registry };
 export { NDArray, type NestedArray } from './ndarray.js';
 export { MXNetError, type MXNetErrorKind, ERROR_KINDS } from './errors.js';
 export { Context, cpu, gpu, currentContext, setDefaultContext, type ContextLike } from './context.js';

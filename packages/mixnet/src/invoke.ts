@@ -158,3 +158,25 @@ export function invokeVariadic<T>(op: OpRef, countParam: string, args: readonly 
   const wrapped = list.map((h) => (typeof h === 'number' ? (wrapHandle(h) as T) : (h as T)));
   return many ? wrapped : wrapped[0];
 }
+
+const byName = new Map<string, OpRef>();
+
+/**
+ * Runs a registry op by name (primary name or alias) with parameters already in MXNet's string
+ * form, exactly as a symbol JSON stores them ({"axis": "1", "shape": "(2, 3)"}); the same path a
+ * symbol loader takes. Returns every output. Throws NotFoundError for an unknown op.
+ */
+export function invokeByName<T>(name: string, inputs: readonly T[], attrs: Readonly<Record<string, string>> = {}): T[] {
+  let op = byName.get(name);
+  if (!op) byName.set(name, (op = opRef(name)));
+  const keys: string[] = [];
+  const vals: string[] = [];
+  for (const [k, v] of Object.entries(attrs)) {
+    if (typeof v !== 'string') fail('TypeError', `${name}: attribute ${k} must be a string, got ${typeof v}`, name);
+    keys.push(k);
+    vals.push(v);
+  }
+  const r = call(op, inputs, keys.length ? { keys, vals, outs: undefined } : EMPTY);
+  const list = Array.isArray(r) ? r : [r];
+  return list.map((h) => (typeof h === 'number' ? (wrapHandle(h) as T) : (h as T)));
+}

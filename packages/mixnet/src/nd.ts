@@ -4,6 +4,7 @@ import { type ContextLike, toContext } from './context.js';
 import { type DTypeName, dtypeCode, dtypeOfTypedArray, fromValues, HAS_FLOAT16ARRAY } from './dtype.js';
 import { fail } from './errors.js';
 import * as ops from './generated/ops.js';
+import { invokeByName } from './invoke.js';
 import { native } from './native.js';
 import { NDArray, type NestedArray } from './ndarray.js';
 
@@ -155,3 +156,12 @@ export function waitAllSync(): void {
 }
 
 export type { NestedArray };
+
+/**
+ * Runs any registry op by its MXNet name (or alias) with string attributes as symbol JSON stores
+ * them: `mx.nd.invoke('SliceChannel', [x], { axis: '1', num_outputs: '2' })`. Always returns the
+ * list of outputs. For typed calls use the generated wrappers (`mx.nd.split`).
+ */
+export function invoke(op: string, inputs: readonly NDArray[], attrs: Readonly<Record<string, string>> = {}): NDArray[] {
+  return invokeByName<NDArray>(op, inputs, attrs);
+}
