@@ -23,20 +23,8 @@ using test::Attrs;
 using test::Run1;
 using test::Values;
 
-template <typename Fn>
-Error Catch(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a mixnet::Error";
-  return Error(ErrorKind::kInternal, "no error");
-}
-
-bool Contains(const Error& e, const std::string& s) {
-  return std::string(e.what()).find(s) != std::string::npos;
-}
+using test::Catch;
+using test::Contains;
 
 bool HasKernel(const char* name) {
   const op::Op* op = op::FindOp(name);

@@ -25,21 +25,8 @@ namespace {
 using test::Array;
 using test::Values;
 
-// Runs fn and returns the mixnet::Error it throws (fails the test if it does not throw).
-template <typename Fn>
-Error Catch(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a mixnet::Error";
-  return Error(ErrorKind::kInternal, "no error");
-}
-
-bool Contains(const Error& e, const std::string& s) {
-  return std::string(e.what()).find(s) != std::string::npos;
-}
+using test::Catch;
+using test::Contains;
 
 // ---- creation and copies -------------------------------------------------------------------
 

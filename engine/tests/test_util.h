@@ -58,4 +58,20 @@ inline NDArray Run1(std::string_view op, std::vector<NDArray> inputs, const Attr
   return outs.at(0);
 }
 
+// Runs fn and returns the mixnet::Error it throws (fails the test if it does not throw).
+template <typename Fn>
+Error Catch(Fn&& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "expected a mixnet::Error";
+  return Error(ErrorKind::kInternal, "no error");
+}
+
+inline bool Contains(const Error& e, const std::string& s) {
+  return std::string(e.what()).find(s) != std::string::npos;
+}
+
 }  // namespace mixnet::test
