@@ -1,10 +1,12 @@
 // Runs the cases of /work/shared/fixtures/mxnet-1.9.1/ops.json whose op belongs to a given
 // family and compares them with Apache MXNet 1.9.1's outputs (shape, dtype, values within
-// rtol 1e-5 / atol 1e-6). Used by the sort_search, layout and broadcast_like suites.
+// rtol 1e-5 / atol 1e-6, as MXNet's own tests use; zeros must also match in sign, which catches
+// fix(-0.5) = -0.0). Used by the op-family suites; the full conformance runner is test/conformance.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -82,7 +84,13 @@ inline int RunFamilyCases(const std::string& family) {
       EXPECT_STREQ(DTypeName(outs[i].dtype()), want["dtype"].text.c_str());
       std::vector<double> expected;
       FlattenJson(want["data"], expected);
-      ExpectAllClose(AsDoubles(outs[i]), expected, 1e-5, 1e-6, op_name);
+      const std::vector<double> got = AsDoubles(outs[i]);
+      ExpectAllClose(got, expected, 1e-5, 1e-6, op_name);
+      for (size_t j = 0; j < got.size() && j < expected.size(); ++j) {
+        if (expected[j] == 0 && got[j] == 0) {
+          EXPECT_EQ(std::signbit(got[j]), std::signbit(expected[j])) << op_name << " [" << j << "]";
+        }
+      }
     }
     ++ran;
   }
