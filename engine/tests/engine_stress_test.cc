@@ -192,6 +192,51 @@ TEST(EngineStress, ManyThreadsPushingAtOnce) {
   for (int v = 0; v < kVars; ++v) EXPECT_EQ(counters[v], writes_pushed[v].load()) << "var " << v;
 }
 
+TEST(EngineStress, InlinePushersTakingVariablesInOppositeOrders) {
+  // Inline ops take their variables without the push mutex; two threads taking the same pair in
+  // opposite orders must neither deadlock nor overlap: a write excludes every other use of its
+  // variable, reads exclude writes.
+  constexpr int kThreads = 4, kOpsPerThread = 4000;
+  auto engine = CreateEngine("ThreadedEngine", 2, 2);
+  ScopedVars vars(*engine, 2);
+  // Per variable: +1000 per running writer, +1 per running reader.
+  std::atomic<int> users[2] = {0, 0};
+  std::atomic<int> overlaps{0};
+  std::atomic<int64_t> ran{0};
+  auto enter = [&](int v, bool write) {
+    const int before = users[v].fetch_add(write ? 1000 : 1);
+    if (write ? before != 0 : before >= 1000) overlaps++;
+  };
+  auto leave = [&](int v, bool write) { users[v].fetch_sub(write ? 1000 : 1); };
+  std::vector<std::thread> pushers;
+  for (int t = 0; t < kThreads; ++t) {
+    pushers.emplace_back([&, t] {
+      for (int i = 0; i < kOpsPerThread; ++i) {
+        const int first = (t + i) % 2, second = 1 - first;
+        const bool read_second = i % 3 == 0;  // some ops read one variable and write the other
+        const VarHandle w[2] = {vars[first], vars[second]};
+        const VarHandle r[1] = {vars[second]};
+        auto fn = [&, first, second, read_second](const RunContext&) {
+          enter(first, true);
+          enter(second, !read_second);
+          leave(second, !read_second);
+          leave(first, true);
+          ran++;
+        };
+        if (read_second) {
+          engine->Push(fn, r, {w, 1}, PushOptions{.name = "rw", .allow_inline = true});
+        } else {
+          engine->Push(fn, {}, w, PushOptions{.name = "ww", .allow_inline = i % 4 != 1});
+        }
+      }
+    });
+  }
+  for (std::thread& t : pushers) t.join();
+  engine->WaitForAll();
+  EXPECT_EQ(ran.load(), int64_t{kThreads} * kOpsPerThread);
+  EXPECT_EQ(overlaps.load(), 0);
+}
+
 TEST(EngineStress, VariablesCreatedAndDeletedWhileBusy) {
   auto engine = CreateEngine("ThreadedEngine", 4, 4);
   std::atomic<int64_t> sum{0};

@@ -55,6 +55,11 @@ class Engine {
   // Frees var once every op pushed so far that uses it has completed. The handle must not be used
   // for new pushes afterwards.
   virtual void DeleteVariable(VarHandle var) = 0;
+  // Frees var at once and returns true when nothing is running or queued on it; otherwise does
+  // nothing and returns false. Same promise as DeleteVariable. Lets the owner of memory guarded
+  // by var release it synchronously instead of pushing a release op first (short-lived arrays:
+  // saves a whole Push per array). The default never takes the shortcut.
+  virtual bool TryDeleteIdleVariable(VarHandle /*var*/) { return false; }
 
   // Schedules fn. A var may appear in both lists; it then counts as written. Never throws for a
   // failing fn: the failure is stored as described above.

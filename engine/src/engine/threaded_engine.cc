@@ -171,14 +171,19 @@ VarHandle ThreadedEngine::NewVariable() {
   return var;
 }
 
-void ThreadedEngine::DeleteVariable(VarHandle var) {
-  if (var == nullptr) return;
+bool ThreadedEngine::TryDeleteIdleVariable(VarHandle var) {
+  if (var == nullptr) return false;
   auto* v = static_cast<ThreadedVar*>(var);
-  if (v->Idle(nullptr)) {  // nothing pending: the caller promised not to push on it again
-    delete v;
-    live_vars_.fetch_sub(1, std::memory_order_relaxed);
-    return;
-  }
+  if (!v->Idle(nullptr)) return false;
+  // Nothing pending, and the caller promised not to push on it again: nobody can queue on it.
+  delete v;
+  live_vars_.fetch_sub(1, std::memory_order_relaxed);
+  return true;
+}
+
+void ThreadedEngine::DeleteVariable(VarHandle var) {
+  if (var == nullptr || TryDeleteIdleVariable(var)) return;
+  auto* v = static_cast<ThreadedVar*>(var);
   // A write after everything pending; the block frees the variable once that write completes.
   OprBlock* op = OprBlock::New(1);
   op->kind = OpKind::kDelete;
@@ -195,23 +200,41 @@ void ThreadedEngine::Push(OpFn fn, std::span<const VarHandle> reads,
   const int n = set.size();
   VarUse* uses = set.data();
   pending_ops_.fetch_add(1);
+  // Runs the op here once every variable is held by it.
+  auto run_inline = [&](uint64_t seq) {
+    runnable_.fetch_add(1);
+    RunUserOp(fn, uses, n, opts.overwrites_outputs, seq);
+    runnable_.fetch_sub(1);
+    fn = nullptr;  // release captures before the op counts as finished
+    ReadyList ready;
+    CompleteUses(uses, n, ready);
+    Dispatch(ready);
+    FinishOp();
+  };
+  if (opts.allow_inline) {
+    // Inline fast path without push_mu_: try to take every variable (each under its own lock).
+    // Holding all of them at once before running is what orders this op against concurrent
+    // pushes (two-phase locking), so the global mutex is not needed for it. If one is busy, give
+    // back those taken (nothing ran, so their state and errors are untouched; an op that queued
+    // behind us meanwhile simply goes first) and register under push_mu_ as below: holding some
+    // variables while queueing on others without it could deadlock against another pusher.
+    const uint64_t seq = next_seq_.fetch_add(1, std::memory_order_relaxed);
+    int taken = 0;
+    while (taken < n && uses[taken].var->Append(uses[taken].write, nullptr)) ++taken;
+    if (taken == n) return run_inline(seq);
+    ReadyList ready;
+    CompleteUses(uses, taken, ready);
+    Dispatch(ready);
+  }
   std::unique_lock<std::mutex> lock(push_mu_);
-  const uint64_t seq = next_seq_++;
+  const uint64_t seq = next_seq_.fetch_add(1, std::memory_order_relaxed);
   int granted = 0;
   if (opts.allow_inline) {
     while (granted < n && uses[granted].var->Append(uses[granted].write, nullptr)) ++granted;
     if (granted == n) {
-      // Every dependency is free and now held by this op: run it right here.
+      // Every dependency became free meanwhile and is now held by this op.
       lock.unlock();
-      runnable_.fetch_add(1);
-      RunUserOp(fn, uses, n, opts.overwrites_outputs, seq);
-      runnable_.fetch_sub(1);
-      fn = nullptr;  // release captures before the op counts as finished
-      ReadyList ready;
-      CompleteUses(uses, n, ready);
-      Dispatch(ready);
-      FinishOp();
-      return;
+      return run_inline(seq);
     }
   }
   OprBlock* op = nullptr;

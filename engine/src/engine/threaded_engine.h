@@ -2,7 +2,8 @@
 // their dependencies are met, then run on a pool of worker threads fed by one ReadyQueue.
 //
 // Thread safety: every public method may be called from any thread, including from inside a
-// running op (Push, NewVariable, DeleteVariable). Pushes are registered under one mutex, so ops
+// running op (Push, NewVariable, DeleteVariable). Pushes are registered under one mutex (an inline
+// op that finds all its variables free takes them all at once instead, without it), so ops
 // pushed from different threads are ordered as if pushed one after the other. WaitForAll must not
 // be called from inside an op (it would wait for itself; it throws instead); neither may an op
 // wait for a variable it uses (that deadlocks, undetected).
@@ -42,6 +43,7 @@ class ThreadedEngine final : public Engine {
 
   VarHandle NewVariable() override;
   void DeleteVariable(VarHandle var) override;
+  bool TryDeleteIdleVariable(VarHandle var) override;
   void Push(OpFn fn, std::span<const VarHandle> reads, std::span<const VarHandle> writes,
             const PushOptions& opts) override;
   void WaitForVar(VarHandle var) override;
@@ -99,7 +101,8 @@ class ThreadedEngine final : public Engine {
   ThreadBudget budget_;
   ErrorLog errors_;
   std::mutex push_mu_;
-  uint64_t next_seq_ = 0;  // push order; guarded by push_mu_
+  // Push order. Atomic: the inline fast path numbers its op without push_mu_.
+  std::atomic<uint64_t> next_seq_{0};
   detail::ReadyQueue queue_;
   std::mutex lifecycle_mu_;  // guards workers_, shut_down_, stopped_for_fork_
   std::vector<std::thread> workers_;

@@ -53,6 +53,13 @@ Chunk::~Chunk() {
     return;
   }
   engine::Engine* eng = engine::Engine::Get();
+  // Plain pooled memory whose var has nothing pending (the common short-lived temporary): no op
+  // can still use the memory, so free it here and skip the release push. External memory keeps
+  // the pushed release: its on_release may throw, and that error belongs to the engine's log.
+  if (external == nullptr && !on_release && eng->TryDeleteIdleVariable(var)) {
+    Storage::Get()->Free(block);
+    return;
+  }
   try {
     // The release is itself an op that writes the var, so it runs after every op pushed on this
     // memory so far, and the pointers those ops captured stay valid until they finish.

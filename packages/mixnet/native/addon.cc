@@ -415,9 +415,26 @@ void Report(Napi::Env env, int64_t delta) {
   }
 }
 
+// Map nodes of freed handles, reused by TrackNew: an array made and freed per op would otherwise
+// cost a malloc and a free in g_bytes on every dispatch. Only the JS thread touches either.
+std::vector<decltype(g_bytes)::node_type> g_spare_nodes;
+constexpr size_t kMaxSpareNodes = 64;
+
 void TrackNew(Napi::Env env, NDArrayHandle h, bool owns_storage) {
   int64_t bytes = owns_storage ? OwnedBytes(h) : 0;
-  g_bytes[h] = bytes;
+  if (!g_spare_nodes.empty()) {
+    auto node = std::move(g_spare_nodes.back());
+    g_spare_nodes.pop_back();
+    node.key() = h;
+    node.mapped() = bytes;
+    auto r = g_bytes.insert(std::move(node));
+    if (!r.inserted) {  // already tracked: overwrite, as operator[] would
+      r.position->second = bytes;
+      g_spare_nodes.push_back(std::move(r.node));
+    }
+  } else {
+    g_bytes[h] = bytes;
+  }
   g_live_bytes += bytes;
   if (bytes > 0) Report(env, bytes);
 }
@@ -426,7 +443,11 @@ void TrackFree(Napi::Env env, NDArrayHandle h) {
   auto it = g_bytes.find(h);
   if (it == g_bytes.end()) return;
   int64_t bytes = it->second;
-  g_bytes.erase(it);
+  if (g_spare_nodes.size() < kMaxSpareNodes) {
+    g_spare_nodes.push_back(g_bytes.extract(it));
+  } else {
+    g_bytes.erase(it);
+  }
   g_live_bytes -= bytes;
   if (bytes > 0) Report(env, -bytes);
 }

@@ -54,9 +54,20 @@ function flushYoung(): void {
   young.length = 0;
 }
 
+// A long synchronous loop (a training step, a benchmark) would otherwise keep every temporary it
+// made alive in `young` until the microtask runs: they all survive V8's young-generation GC and
+// get promoted, so GC work grows with the loop. Flushing early at this many pairs bounds that;
+// registering early changes nothing (callbacks still cannot run before the run ends).
+const YOUNG_FLUSH_AT = 2 * 2048;
+
 /** Puts a new array under the FinalizationRegistry backstop (at the end of this synchronous run). */
 export function guard(a: Disposable, cell: HandleCell): void {
   young.push(a, cell);
+  if (young.length >= YOUNG_FLUSH_AT) {
+    flushYoung(); // clears flushQueued too: a later guard() queues a fresh microtask; an
+    // already queued one finds `young` short or empty, which is harmless
+    return;
+  }
   if (!flushQueued) {
     flushQueued = true;
     queueMicrotask(flushYoung);

@@ -80,6 +80,20 @@ describe('memory', () => {
     expect(a.isDisposed).toBe(true);
   });
 
+  it('long synchronous runs without dispose are still finalized', async () => {
+    // 5000 results per synchronous run: the backstop registers them early (memory.ts flushes
+    // `young` at a bound instead of only in a microtask); none may be left unregistered.
+    const x = nd.ones([1000]); // 4 kB per result: 400 MB if nothing were freed
+    let peak = 0;
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 5000; i++) x.add(i);
+      await new Promise((r) => setImmediate(r));
+      peak = Math.max(peak, mx.memory().numBytes);
+    }
+    await mx.nd.waitAll();
+    expect(peak).toBeLessThan(200e6);
+  });
+
   it('1e5 iterations without dispose keep memory bounded', async () => {
     const x = nd.ones([1000]); // 4 kB per result: 400 MB if nothing were freed
     let peak = 0;
