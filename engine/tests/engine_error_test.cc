@@ -19,8 +19,8 @@ using test::One;
 using test::ScopedVars;
 using test::WaitUntil;
 
-constexpr PushOptions kAsync{.name = "test"};
-constexpr PushOptions kInline{.name = "test", .allow_inline = true};
+using test::kAsync;
+using test::kInline;
 constexpr PushOptions kOverwrite{.name = "test", .overwrites_outputs = true};
 
 class EngineErrors : public ::testing::TestWithParam<const char*> {

@@ -23,12 +23,9 @@ using test::One;
 using test::ScopedVars;
 using test::WaitUntil;
 
-constexpr PushOptions kAsync{.name = "test"};
-constexpr PushOptions kInline{.name = "test", .allow_inline = true};
-
-std::unique_ptr<Engine> Threaded(int workers = 2, int threads = 2) {
-  return CreateEngine("ThreadedEngine", workers, threads);
-}
+using test::kAsync;
+using test::kInline;
+using test::Threaded;
 
 // --- dependency order ----------------------------------------------------------------------------
 

@@ -64,4 +64,13 @@ class ScopedVars {
 
 inline std::span<const VarHandle> One(const VarHandle& v) { return {&v, 1}; }
 
+// Push options every engine test uses: queued to a worker, or allowed to run inline.
+inline constexpr PushOptions kAsync{.name = "test"};
+inline constexpr PushOptions kInline{.name = "test", .allow_inline = true};
+
+// A private threaded engine for one test.
+inline std::unique_ptr<Engine> Threaded(int workers = 2, int threads = 2) {
+  return CreateEngine("ThreadedEngine", workers, threads);
+}
+
 }  // namespace mixnet::engine::test
