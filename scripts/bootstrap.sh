@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # Debian packages (see docs/architecture.md, "System dependencies").
 DEB_PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
-  zlib1g-dev libopenblas-dev libdnnl-dev libzmq3-dev libgtest-dev libdlpack-dev swig
+  zlib1g-dev libopenblas-dev libdnnl-dev ocl-icd-opencl-dev libzmq3-dev libgtest-dev libdlpack-dev swig
   dataset-fashion-mnist
 )
 missing=()

@@ -145,6 +145,7 @@ NDArray NDArray::Slice(int64_t begin, int64_t end) const {
   const size_t row_bytes = static_cast<size_t>(shape_.ProdRange(1, shape_.ndim())) *
                            DTypeSize(dtype_);
   NDArray view = *this;
+  view.ag_ = {};  // a view is a different value than its base for autograd: not tracked
   view.shape_[0] = end - begin;
   view.byte_offset_ += static_cast<size_t>(begin) * row_bytes;
   return view;
@@ -159,6 +160,7 @@ NDArray NDArray::At(int64_t index) const {
   const Shape row_shape(shape_.dims().subspan(1));
   const size_t row_bytes = static_cast<size_t>(row_shape.Size()) * DTypeSize(dtype_);
   NDArray view = *this;
+  view.ag_ = {};  // a view is a different value than its base for autograd: not tracked
   view.shape_ = row_shape;
   view.byte_offset_ += static_cast<size_t>(index) * row_bytes;
   return view;
@@ -174,6 +176,7 @@ NDArray NDArray::Reshape(const Shape& shape) const {
       << "Reshape: cannot reshape an array of shape " << shape_ << " (" << Size()
       << " elements) into shape " << shape << " (" << shape.Size() << " elements)";
   NDArray view = *this;
+  view.ag_ = {};  // a view is a different value than its base for autograd: not tracked
   view.shape_ = shape;
   return view;
 }

@@ -16,6 +16,18 @@
 
 namespace mixnet {
 
+namespace autograd {
+struct Node;
+}  // namespace autograd
+
+// Where an array sits on the autograd tape: output `index` of a recorded call, or a marked
+// variable (a leaf node). Empty for arrays autograd does not track. Copies of an NDArray share it.
+struct AGEntry {
+  std::shared_ptr<autograd::Node> node;
+  uint32_t index = 0;
+  explicit operator bool() const { return node != nullptr; }
+};
+
 // Memory plus the variable that guards it. When the last NDArray referring to a chunk goes away,
 // the memory is released only after every op already pushed on it has finished.
 struct Chunk {
@@ -63,6 +75,10 @@ class NDArray {
 
   void WaitToRead() const;
   void WaitToWrite() const;
+
+  // Autograd bookkeeping (see autograd/autograd.h).
+  const AGEntry& ag_entry() const { return ag_; }
+  void set_ag_entry(AGEntry e) { ag_ = std::move(e); }
   // Blocking copies between host memory and this array; `size` is the number of elements and must
   // equal Size() (ValueError otherwise). Data is in this array's dtype.
   void SyncCopyFromCPU(const void* data, size_t size) const;
@@ -73,6 +89,7 @@ class NDArray {
   Shape shape_;
   DType dtype_ = DType::kFloat32;
   size_t byte_offset_ = 0;
+  AGEntry ag_;
 };
 
 }  // namespace mixnet

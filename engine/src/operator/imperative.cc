@@ -16,6 +16,7 @@
 
 #include "common/error.h"
 #include "common/small_vec.h"
+#include "autograd/autograd.h"
 #include "engine/engine.h"
 
 namespace mixnet::op {
@@ -97,14 +98,37 @@ std::shared_ptr<const ParamBase> ParseCached(const Op& op, AttrList attrs,
 
 // ---- input count ------------------------------------------------------------------------------
 
-void CheckInputCount(const OpSchema& s, size_t given) {
-  const size_t expected = s.input_names.size();
+// Checks the number of inputs against the op's input list; inputs that exist only for some
+// parameter values (input_present) count only when present.
+void CheckInputCount(const OpSchema& s, const ParamBase& param, size_t given) {
+  SmallVec<const char*, 8> names;
+  for (size_t i = 0; i < s.input_names.size(); ++i) {
+    if (s.input_present == nullptr || s.input_present(param, i)) names.push_back(s.input_names[i]);
+  }
+  const size_t expected = names.size();
   if (given == expected) return;
-  std::ostringstream names;
-  for (size_t i = 0; i < expected; ++i) names << (i ? ", " : "") << s.input_names[i];
+  std::ostringstream os;
+  for (size_t i = 0; i < expected; ++i) os << (i ? ", " : "") << names[i];
   MX_THROW(ValueError) << s.name << ": expected " << expected
-                       << (expected == 1 ? " input" : " inputs") << " (" << names.str()
+                       << (expected == 1 ? " input" : " inputs") << " (" << os.str()
+                       << (s.input_present != nullptr ? ", for these parameters" : "")
                        << "), got " << given;
+}
+
+// Whether passed input `pos` is one the forward writes (auxiliary state). Mutable indices refer
+// to input_names; absent inputs are skipped when mapping them to passed positions.
+bool IsMutableInput(const OpSchema& s, const ParamBase& param, size_t pos) {
+  if (s.mutable_inputs.empty()) return false;
+  size_t passed = 0;
+  for (size_t i = 0; i < s.input_names.size(); ++i) {
+    if (s.input_present != nullptr && !s.input_present(param, i)) continue;
+    if (passed == pos) {
+      return std::find(s.mutable_inputs.begin(), s.mutable_inputs.end(), static_cast<int>(i)) !=
+             s.mutable_inputs.end();
+    }
+    ++passed;
+  }
+  return false;
 }
 
 // For variadic ops the count parameter (num_args) must agree with the inputs; when the caller
@@ -155,6 +179,7 @@ void RunInfer(const Op& op, const ParamBase& param, std::span<const NDArray> inp
   io.out_shapes.clear();
   io.out_shapes.resize(declared);
   io.out_types.assign(declared, kUnsetType);
+  io.num_visible_outputs = -1;
   op.kernel.infer(param, io);
   if (io.out_types.size() > declared &&
       std::all_of(io.out_types.begin(), io.out_types.begin() + declared,
@@ -172,6 +197,14 @@ void RunInfer(const Op& op, const ParamBase& param, std::span<const NDArray> inp
     MX_CHECK(io.out_types[i] != kUnsetType, Internal)
         << op.name() << ": inference did not set the dtype of output " << i;
   }
+  const size_t total = io.out_types.size();
+  if (io.num_visible_outputs < 0) {
+    const size_t hidden = op.schema->num_hidden_outputs;
+    io.num_visible_outputs = static_cast<int>(total > hidden ? total - hidden : total);
+  }
+  MX_CHECK(static_cast<size_t>(io.num_visible_outputs) <= total, Internal)
+      << op.name() << ": inference made " << io.num_visible_outputs << " of " << total
+      << " outputs visible";
 }
 
 // ---- the pushed work ---------------------------------------------------------------------------
@@ -201,6 +234,7 @@ struct PendingOp {
   size_t num_inputs = 0;
   bool needs_rng = false;
   bool outputs_empty = false;
+  bool is_train = false;
 
   void operator()(const engine::RunContext& rc) const {
     const std::span<const TBlob> in(blobs.data(), num_inputs);
@@ -220,7 +254,7 @@ struct PendingOp {
       req = many_reqs;
     }
     OpContext ctx;
-    ctx.is_train = false;
+    ctx.is_train = is_train;
     ctx.nthreads = rc.nthreads;
     ctx.rng = needs_rng ? &GlobalRandom::Get().state : nullptr;
     ctx.req = req;
@@ -243,8 +277,8 @@ constexpr int64_t kInlineMaxElements = 16384;
 
 }  // namespace
 
-std::vector<NDArray> Invoke(const Op& op, std::span<const NDArray> inputs, AttrList attrs,
-                            std::vector<NDArray> outputs) {
+InvokeResult InvokeAll(const Op& op, std::span<const NDArray> inputs, AttrList attrs,
+                       std::vector<NDArray> outputs) {
   const OpSchema& schema = *op.schema;
   MX_CHECK(op.kernel.infer != nullptr && op.kernel.forward != nullptr, Internal)
       << schema.name << ": the op has a schema but no kernel (MX_REGISTER_KERNEL)";
@@ -258,16 +292,22 @@ std::vector<NDArray> Invoke(const Op& op, std::span<const NDArray> inputs, AttrL
   std::string count_str;
   if (schema.variadic_inputs && schema.num_inputs_param != nullptr) {
     attrs = WithInputCount(schema, attrs, inputs.size(), attr_scratch, count_str);
-  } else if (!schema.variadic_inputs) {
-    CheckInputCount(schema, inputs.size());
   }
   DispatchScratch& scratch = DispatchScratch::Get();
   std::shared_ptr<const ParamBase> param = ParseCached(op, attrs, scratch.param_cache);
+  if (!schema.variadic_inputs) CheckInputCount(schema, *param, inputs.size());
 
   // Shapes and dtypes.
   InferIO& io = scratch.io;
   RunInfer(op, *param, inputs, io);
   const size_t num_out = io.out_shapes.size();
+  const size_t num_visible = static_cast<size_t>(io.num_visible_outputs);
+
+  // Autograd: decided before the push, since an inline op may run (and change its mutable
+  // inputs) at once.
+  const bool record = schema.differentiable && autograd::ShouldRecord(inputs);
+  std::shared_ptr<const ParamBase> recorded_param;  // the closure takes `param` below
+  if (record) recorded_param = param;
 
   // Outputs: allocate, or check what the caller provided.
   const Context ctx = inputs.empty() ? Context::CPU() : inputs[0].ctx();
@@ -277,9 +317,11 @@ std::vector<NDArray> Invoke(const Op& op, std::span<const NDArray> inputs, AttrL
       outputs.emplace_back(io.out_shapes[i], ctx, io.out_types[i]);
     }
   } else {
-    MX_CHECK(outputs.size() == num_out, ValueError)
-        << schema.name << ": expected " << num_out << (num_out == 1 ? " output" : " outputs")
-        << ", got " << outputs.size();
+    // The caller provides the visible outputs; hidden ones are always allocated here.
+    MX_CHECK(outputs.size() == num_visible, ValueError)
+        << schema.name << ": expected " << num_visible
+        << (num_visible == 1 ? " output" : " outputs") << ", got " << outputs.size();
+    outputs.resize(num_out);
     for (size_t i = 0; i < num_out; ++i) {
       NDArray& o = outputs[i];
       if (o.is_none()) {
@@ -302,6 +344,8 @@ std::vector<NDArray> Invoke(const Op& op, std::span<const NDArray> inputs, AttrL
   pending.param = std::move(param);
   pending.num_inputs = inputs.size();
   pending.needs_rng = schema.needs_rng;
+  const bool is_train = autograd::IsTraining();
+  pending.is_train = is_train;
   SmallVec<engine::VarHandle, 8> reads, writes;
   int64_t out_elements = 0;
   for (const NDArray& a : inputs) pending.blobs.emplace_back(a.data(), a.shape(), a.dtype());
@@ -309,6 +353,12 @@ std::vector<NDArray> Invoke(const Op& op, std::span<const NDArray> inputs, AttrL
     pending.blobs.emplace_back(o.data(), o.shape(), o.dtype());
     out_elements += o.Size();
     if (!writes.contains(o.var())) writes.push_back(o.var());
+  }
+  if (!schema.mutable_inputs.empty()) {  // auxiliary state the forward updates: a write
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      engine::VarHandle v = inputs[i].var();
+      if (IsMutableInput(schema, *pending.param, i) && !writes.contains(v)) writes.push_back(v);
+    }
   }
   for (const NDArray& a : inputs) {
     engine::VarHandle v = a.var();
@@ -329,7 +379,17 @@ std::vector<NDArray> Invoke(const Op& op, std::span<const NDArray> inputs, AttrL
     eng->Push([](const engine::RunContext&) {}, {}, {&GlobalRandom::Get().var, 1},
               {.name = "clear_rng_error", .allow_inline = true, .overwrites_outputs = true});
   }
-  return outputs;
+  if (record) {
+    autograd::RecordOp(op, std::move(recorded_param), inputs, outputs, num_visible, is_train);
+  }
+  return InvokeResult{std::move(outputs), num_visible};
+}
+
+std::vector<NDArray> Invoke(const Op& op, std::span<const NDArray> inputs, AttrList attrs,
+                            std::vector<NDArray> outputs) {
+  InvokeResult r = InvokeAll(op, inputs, attrs, std::move(outputs));
+  r.outputs.resize(r.num_visible);
+  return std::move(r.outputs);
 }
 
 std::vector<NDArray> Invoke(std::string_view op_name, std::span<const NDArray> inputs,

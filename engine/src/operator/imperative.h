@@ -10,13 +10,23 @@
 
 namespace mixnet::op {
 
-// Runs op on inputs. With `outputs` empty the outputs are allocated (shapes and dtypes from
+// Runs op on inputs and returns its visible outputs. With `outputs` empty they are allocated (shapes and dtypes from
 // inference); otherwise their count, shapes and dtypes must match inference (ValueError naming
 // the op and the shapes). Parameter, shape and dtype errors throw here, synchronously; errors
 // raised inside the kernel are stored by the engine and re-thrown at the next sync point, with a
 // message that starts with the op name and lists the input shapes.
 std::vector<NDArray> Invoke(const Op& op, std::span<const NDArray> inputs, AttrList attrs,
                             std::vector<NDArray> outputs = {});
+
+// Every output of a call: the visible ones first (what Invoke returns), then the hidden ones
+// (saved state for the gradient, e.g. Dropout's mask).
+struct InvokeResult {
+  std::vector<NDArray> outputs;
+  size_t num_visible = 0;
+};
+// Invoke, returning hidden outputs too. `outputs`, when given, holds the visible outputs only.
+InvokeResult InvokeAll(const Op& op, std::span<const NDArray> inputs, AttrList attrs,
+                       std::vector<NDArray> outputs = {});
 
 // Convenience for C++ callers and tests: look the op up by name (NotFound if unknown).
 std::vector<NDArray> Invoke(std::string_view op_name, std::span<const NDArray> inputs,

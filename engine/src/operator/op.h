@@ -62,16 +62,24 @@ struct InferIO {
   std::vector<DType> in_types;
   std::vector<Shape> out_shapes;
   std::vector<DType> out_types;
+  // How many leading outputs the caller sees. -1 (the default) means: every output except those
+  // the registry declares `hidden` (saved state for the gradient, e.g. Dropout's mask or
+  // BatchNorm's batch mean/var). An op whose visibility depends on a parameter (BatchNorm's
+  // output_mean_var) sets it. Hidden outputs always come after the visible ones.
+  int num_visible_outputs = -1;
 };
 
 using InferFn = void (*)(const ParamBase& param, InferIO& io);
 using ForwardFn = void (*)(const ParamBase& param, const OpContext& ctx, std::span<const TBlob> in,
                            std::span<const TBlob> out);
 
-// Backward (the gradient slot; kernels fill it with the autograd work): given the gradients of
-// the outputs, and the op's inputs and outputs from the forward call, write (per ctx.req: write
-// or accumulate) the gradients of the inputs. in_grads has one entry per input; an input that
-// gets no gradient (indices, conditions) has req kNull.
+// Backward: given the gradients of the op's visible outputs (`out_grads`, one per visible
+// output, same shapes/dtypes as those outputs) and the op's inputs and outputs (all of them,
+// hidden ones included) as they were after the forward call, write the gradients of the inputs
+// into `in_grads` (one per input, each shaped like its input). ctx.req holds one OpReq per input:
+// kWriteTo overwrites, kAddTo adds to what is there, kNull means "not wanted" (the blob may be
+// empty: do not touch it). Inputs that have no gradient (indices, labels, conditions) get zeros
+// when their req is not kNull. ctx.is_train is the training flag of the forward call.
 using BackwardFn = void (*)(const ParamBase& param, const OpContext& ctx,
                             std::span<const TBlob> out_grads, std::span<const TBlob> inputs,
                             std::span<const TBlob> outputs, std::span<const TBlob> in_grads);
@@ -102,7 +110,15 @@ struct OpSchema {
   std::vector<const char*> input_names;   // for variadic ops: one name, repeated
   bool variadic_inputs = false;
   const char* num_inputs_param = nullptr; // variadic ops: the param holding the count ("num_args")
-  std::vector<const char*> output_names;  // default {"output"}
+  // Inputs that exist only for some parameter values (`bias` absent when no_bias, softmax's
+  // `length` present when use_length): nullptr when every input is always there; otherwise
+  // input_present(param, i) says whether input_names[i] takes part in a call with `param`.
+  bool (*input_present)(const ParamBase& param, size_t index) = nullptr;
+  // Indices (into input_names) of inputs the forward writes in place: auxiliary state such as
+  // BatchNorm's moving_mean/moving_var. The engine orders them as writes.
+  std::vector<int> mutable_inputs;
+  std::vector<const char*> output_names;  // default {"output"}; hidden outputs last
+  size_t num_hidden_outputs = 0;          // trailing outputs marked `hidden` in the YAML
   std::vector<ParamInfo> params;
   bool differentiable = false;
   bool needs_rng = false;

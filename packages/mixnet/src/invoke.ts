@@ -139,6 +139,26 @@ export function invoke<T>(op: OpRef, inputs: readonly T[], params?: object): T {
   return r as T;
 }
 
+/**
+ * Splits inputs that exist only for some parameter values (FullyConnected's `bias`, softmax's
+ * `length`) out of the params object and appends the given ones to the fixed inputs.
+ */
+export function withOptionalInputs<T>(
+  fixed: readonly T[],
+  params: object | undefined,
+  names: readonly string[],
+): [T[], object | undefined] {
+  if (params === undefined) return [[...fixed], params];
+  const rest: Record<string, unknown> = { ...(params as Record<string, unknown>) };
+  const inputs = [...fixed];
+  for (const n of names) {
+    const v = rest[n];
+    delete rest[n];
+    if (v !== undefined && v !== null) inputs.push(v as T);
+  }
+  return [inputs, rest];
+}
+
 /** Runs an op with several outputs (or a num_outputs parameter). */
 export function invokeMany<T>(op: OpRef, inputs: readonly T[], params?: object): T[] {
   const r = call(op, inputs, marshal(params));

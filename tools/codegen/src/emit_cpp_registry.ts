@@ -137,6 +137,9 @@ function emitOp(op: Op): string[] {
   for (const p of op.params) lines.push(`  out.emplace_back(${cppString(p.name)}, ${emitFormat(struct, p)});`);
   lines.push('  return out;', '}', '');
 
+  const conditional = op.inputs.some((i) => i.condition !== undefined);
+  if (conditional) lines.push(...emitInputPresent(struct, op));
+  const mutableInputs = op.inputs.flatMap((inp, i) => (inp.mutable ? [String(i)] : []));
   const params = op.params.map(
     (p) => `{${cppString(p.name)}, ${cppString(p.type)}, ${p.defaultText === undefined ? 'nullptr' : cppString(p.defaultText)}}`,
   );
@@ -148,7 +151,10 @@ function emitOp(op: Op): string[] {
     `    .input_names = ${cStrList(op.inputs.map((i) => i.name))},`,
     `    .variadic_inputs = ${variadic ? 'true' : 'false'},`,
     `    .num_inputs_param = ${variadic?.countParam ? cppString(variadic.countParam) : 'nullptr'},`,
+    `    .input_present = ${conditional ? '&InputPresent' : 'nullptr'},`,
+    `    .mutable_inputs = {${mutableInputs.join(', ')}},`,
     `    .output_names = ${cStrList(op.outputs)},`,
+    `    .num_hidden_outputs = ${op.hiddenOutputs},`,
     `    .params = {${params.join(', ')}},`,
     `    .differentiable = ${op.differentiable},`,
     `    .needs_rng = ${op.needsRng},`,
@@ -157,6 +163,24 @@ function emitOp(op: Op): string[] {
     '};',
     `}  // namespace ${ns(op)}`,
   );
+  return lines;
+}
+
+/** bool InputPresent(param, index): whether input_names[index] takes part in a call. */
+function emitInputPresent(struct: string, op: Op): string[] {
+  const lines = ['bool InputPresent(const ParamBase& base, size_t index) {', `  const auto& p = ParamAs<${struct}>(base);`];
+  lines.push('  switch (index) {');
+  op.inputs.forEach((inp, i) => {
+    const c = inp.condition;
+    if (!c) return;
+    const param = op.params.find((q) => q.name === c.param)!;
+    const test =
+      c.value === undefined
+        ? `p.${fieldName(c.param)}`
+        : `p.${fieldName(c.param)} == ${cppValueType(param, struct)}::${enumeratorName(c.value)}`;
+    lines.push(`    case ${i}: return ${c.negate ? `!(${test})` : test};`);
+  });
+  lines.push('    default: return true;', '  }', '}', '');
   return lines;
 }
 

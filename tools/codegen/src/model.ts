@@ -76,11 +76,24 @@ export interface Param {
   readonly pos: SourcePos;
 }
 
+/** When an input takes part in a call: `param` (a bool) is true, or (enum) equals `value`. */
+export interface InputCondition {
+  readonly param: string;
+  /** For enum params: the value that makes the input present. */
+  readonly value: string | undefined;
+  /** absent_when: the input is present when the condition is false. */
+  readonly negate: boolean;
+}
+
 export interface Input {
   readonly name: string;
   readonly variadic: boolean;
   /** Variadic inputs: the int param holding the number of inputs. */
   readonly countParam: string | undefined;
+  /** The forward writes this input in place (auxiliary state, e.g. BatchNorm's moving_mean). */
+  readonly mutable: boolean;
+  /** Present only for some parameter values; undefined when always present. */
+  readonly condition: InputCondition | undefined;
 }
 
 export interface Op {
@@ -89,7 +102,9 @@ export interface Op {
   readonly family: string;
   readonly doc: string;
   readonly inputs: readonly Input[];
+  /** Every output: visible ones, then `hiddenOutputs` hidden ones (state saved for backward). */
   readonly outputs: readonly string[];
+  readonly hiddenOutputs: number;
   readonly params: readonly Param[];
   readonly differentiable: boolean;
   readonly needsRng: boolean;

@@ -11,6 +11,7 @@ import {
   PARAM_TYPES,
   type Family,
   type Input,
+  type InputCondition,
   type Op,
   type Param,
   type ParamType,
@@ -21,7 +22,8 @@ import { type YamlFile, type YamlNode } from './yaml_reader.js';
 
 const FAMILY_KEYS = ['family', 'doc', 'ops'];
 const OP_KEYS = ['name', 'aliases', 'doc', 'inputs', 'outputs', 'params', 'differentiable', 'needs_rng'];
-const INPUT_KEYS = ['name', 'variadic', 'count_param'];
+const INPUT_KEYS = ['name', 'variadic', 'count_param', 'mutable', 'present_when', 'absent_when'];
+const OUTPUT_KEYS = ['name', 'hidden'];
 const PARAM_KEYS = ['name', 'type', 'default', 'optional', 'values', 'range', 'doc'];
 const TUPLE_TYPES: readonly ParamType[] = ['shape', 'int_or_none_tuple', 'float_tuple'];
 
@@ -96,11 +98,11 @@ function parseOp(file: YamlFile, node: Node, family: string): Op | undefined {
 
   const inputs = parseInputs(file, m.get('inputs')?.value, m.has('inputs'), what, seenParams);
   let outputs: string[] | undefined = ['output'];
+  let hiddenOutputs = 0;
   if (m.has('outputs')) {
-    const outNode = m.get('outputs')?.value;
-    outputs = file.stringList(outNode, `${what}: 'outputs'`);
-    if (outputs?.length === 0) file.error(outNode, `${what}: 'outputs' must not be empty`);
-    checkUnique(file, outputs ?? [], outNode, `${what}: output`);
+    const parsed = parseOutputs(file, m.get('outputs')?.value, what);
+    outputs = parsed?.names;
+    hiddenOutputs = parsed?.hidden ?? 0;
   }
   const differentiable = m.has('differentiable')
     ? file.bool(m.get('differentiable')?.value, `${what}: 'differentiable'`)
@@ -113,6 +115,7 @@ function parseOp(file: YamlFile, node: Node, family: string): Op | undefined {
     doc: doc ?? '',
     inputs: inputs ?? [],
     outputs: outputs ?? [],
+    hiddenOutputs,
     params,
     differentiable: differentiable ?? false,
     needsRng: needsRng ?? false,
@@ -142,7 +145,7 @@ function parseInputs(
   for (const item of items) {
     if (isScalar(item)) {
       const name = file.identifier(item, `${what}: input name`);
-      if (name !== undefined) inputs.push({ name, variadic: false, countParam: undefined });
+      if (name !== undefined) inputs.push({ name, variadic: false, countParam: undefined, mutable: false, condition: undefined });
       continue;
     }
     const peeked = peekName(item);
@@ -165,13 +168,89 @@ function parseInputs(
         file.error(countNode, `${what}: count_param '${countParam}' must be a non-optional int parameter (it is ${p.optional ? 'optional ' : ''}${p.type})`);
       }
     }
-    inputs.push({ name, variadic, countParam });
+    const mutable = m.has('mutable') ? file.bool(m.get('mutable')?.value, `${what}: 'mutable'`) : false;
+    if (mutable && variadic) file.error(m.get('mutable')?.value, `${what}: a variadic input cannot be mutable`);
+    let condition: InputCondition | undefined;
+    for (const key of ['present_when', 'absent_when'] as const) {
+      if (!m.has(key)) continue;
+      const condNode = m.get(key)?.value;
+      if (condition !== undefined) file.error(condNode, `${what}: use one of 'present_when' and 'absent_when'`);
+      condition = parseCondition(file, condNode, `${what}: input '${name}' '${key}'`, key === 'absent_when', params);
+      if (variadic) file.error(condNode, `${what}: a variadic input cannot be conditional`);
+    }
+    inputs.push({ name, variadic, countParam, mutable: mutable ?? false, condition });
   }
   checkUnique(file, inputs.map((i) => i.name), node, `${what}: input`);
+  const firstConditional = inputs.findIndex((i) => i.condition !== undefined);
+  if (firstConditional >= 0 && inputs.slice(firstConditional).some((i) => i.condition === undefined)) {
+    file.error(node, `${what}: conditional inputs (present_when/absent_when) must come after the others`);
+  }
   if (inputs.some((i) => i.variadic) && inputs.length > 1) {
     file.error(node, `${what}: a variadic input must be the op's only input`);
   }
   return inputs;
+}
+
+/**
+ * `use_length` (a bool param) or `mode == lstm` (an enum param and one of its values).
+ */
+function parseCondition(
+  file: YamlFile,
+  node: YamlNode,
+  what: string,
+  negate: boolean,
+  params: ReadonlyMap<string, Param>,
+): InputCondition | undefined {
+  const text = file.string(node, what);
+  if (text === undefined) return undefined;
+  const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:==\s*([A-Za-z0-9_]+)\s*)?$/.exec(text);
+  if (!match) {
+    file.error(node, `${what}: expected '<bool param>' or '<enum param> == <value>', got '${text}'`);
+    return undefined;
+  }
+  const [, param, value] = match as unknown as [string, string, string | undefined];
+  const p = params.get(param);
+  if (!p) {
+    file.error(node, `${what}: '${param}' is not a parameter of the op`);
+    return undefined;
+  }
+  if (value === undefined && (p.type !== 'bool' || p.optional)) {
+    file.error(node, `${what}: '${param}' must be a non-optional bool parameter (it is ${p.type})`);
+    return undefined;
+  }
+  if (value !== undefined && (p.type !== 'enum' || p.optional || !(p.values ?? []).includes(value))) {
+    file.error(node, `${what}: '${param} == ${value}' needs a non-optional enum parameter with the value '${value}'`);
+    return undefined;
+  }
+  return { param, value, negate };
+}
+
+/** Output names (strings, or {name, hidden: true} for trailing hidden outputs). */
+function parseOutputs(file: YamlFile, node: YamlNode, what: string): { names: string[]; hidden: number } | undefined {
+  const items = file.seq(node, `${what}: 'outputs'`);
+  if (!items) return undefined;
+  if (items.length === 0) file.error(node, `${what}: 'outputs' must not be empty`);
+  const names: string[] = [];
+  let hidden = 0;
+  for (const item of items) {
+    let name: string | undefined;
+    let isHidden = false;
+    if (isScalar(item)) {
+      name = file.identifier(item, `${what}: output name`);
+    } else {
+      const m = file.map(item, `${what}: output`, OUTPUT_KEYS, ['name']);
+      if (!m) continue;
+      name = file.identifier(m.get('name')?.value, `${what}: output name`);
+      isHidden = m.has('hidden') ? (file.bool(m.get('hidden')?.value, `${what}: 'hidden'`) ?? false) : false;
+    }
+    if (name === undefined) continue;
+    if (!isHidden && hidden > 0) file.error(item, `${what}: visible output '${name}' follows a hidden one (hidden outputs come last)`);
+    if (isHidden) hidden++;
+    names.push(name);
+  }
+  if (hidden > 0 && hidden === names.length) file.error(node, `${what}: at least one output must be visible`);
+  checkUnique(file, names, node, `${what}: output`);
+  return { names, hidden };
 }
 
 function parseParam(file: YamlFile, node: Node, opWhat: string): Param | undefined {

@@ -1,0 +1,110 @@
+// See dnnl_util.h.
+#include "operator/dnnl/dnnl_util.h"
+
+#include <omp.h>
+
+#include <cstring>
+
+namespace mixnet::op::dnnl_util {
+
+const dnnl::engine& Engine() {
+  static const dnnl::engine* eng = new dnnl::engine(dnnl::engine::kind::cpu, 0);  // leaked: used at exit
+  return *eng;
+}
+
+dnnl::stream& ThreadStream() {
+  thread_local dnnl::stream s(Engine());
+  return s;
+}
+
+dnnl::memory::dims Dims(const Shape& s) {
+  dnnl::memory::dims d;
+  for (int64_t v : s.dims()) d.push_back(v);
+  return d;
+}
+
+dnnl::memory::data_type DataType(DType t, const char* op) {
+  using dt = dnnl::memory::data_type;
+  switch (t) {
+    case DType::kFloat32: return dt::f32;
+    case DType::kBfloat16: return dt::bf16;
+    case DType::kFloat16: return dt::f16;
+    case DType::kInt32: return dt::s32;
+    case DType::kInt8: return dt::s8;
+    case DType::kUint8: return dt::u8;
+    default:
+      MX_THROW(TypeError) << op << ": dtype " << DTypeName(t) << " is not supported";
+  }
+}
+
+dnnl::memory::format_tag PlainTag(int ndim) {
+  using tag = dnnl::memory::format_tag;
+  switch (ndim) {
+    case 1: return tag::a;
+    case 2: return tag::ab;
+    case 3: return tag::abc;
+    case 4: return tag::abcd;
+    case 5: return tag::abcde;
+    case 6: return tag::abcdef;
+    default: MX_THROW(Internal) << "oneDNN: no plain format for " << ndim << " dimensions";
+  }
+}
+
+dnnl::memory::desc PlainDesc(const Shape& s, DType t, const char* op) {
+  return dnnl::memory::desc(Dims(s), DataType(t, op), PlainTag(s.ndim()));
+}
+
+dnnl::memory::desc PlainDesc(const TBlob& b, const char* op) { return PlainDesc(b.shape, b.dtype, op); }
+
+dnnl::memory Wrap(const dnnl::memory::desc& d, void* ptr) { return dnnl::memory(d, Engine(), ptr); }
+
+dnnl::memory Wrap(const TBlob& b, const char* op) { return Wrap(PlainDesc(b, op), b.dptr); }
+
+void WithThreads(int nthreads, const std::function<void()>& fn) {
+  const int prev = omp_get_max_threads();
+  const int want = nthreads < 1 ? 1 : nthreads;
+  if (want != prev) omp_set_num_threads(want);
+  try {
+    fn();
+  } catch (...) {
+    if (want != prev) omp_set_num_threads(prev);
+    throw;
+  }
+  if (want != prev) omp_set_num_threads(prev);
+}
+
+void Rethrow(const dnnl::error& e, const char* op) {
+  if (e.status == dnnl_invalid_arguments || e.status == dnnl_unimplemented) {
+    MX_THROW(ValueError) << op << ": oneDNN rejected the configuration (" << e.what() << ")";
+  }
+  MX_THROW(Internal) << op << ": oneDNN failed (" << e.what() << ")";
+}
+
+KeyBuilder& KeyBuilder::Add(const Shape& s) {
+  key_ += '(';
+  for (int64_t v : s.dims()) key_ += std::to_string(v) + ',';
+  key_ += ')';
+  return *this;
+}
+
+KeyBuilder& KeyBuilder::Add(int64_t v) {
+  key_ += '|' + std::to_string(v);
+  return *this;
+}
+
+KeyBuilder& KeyBuilder::Add(double v) {
+  char buf[32];
+  std::memcpy(buf, &v, sizeof v);  // exact bits, no formatting ambiguity
+  key_ += '|';
+  key_.append(buf, sizeof v);
+  return *this;
+}
+
+KeyBuilder& KeyBuilder::Add(const std::vector<int64_t>& v) {
+  key_ += '[';
+  for (int64_t x : v) key_ += std::to_string(x) + ',';
+  key_ += ']';
+  return *this;
+}
+
+}  // namespace mixnet::op::dnnl_util
