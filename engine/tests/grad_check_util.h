@@ -48,6 +48,12 @@ struct GradCheck {
 // values. Failures are gtest failures naming the op, the input, the element and both values.
 void CheckGradient(const GradCheck& check);
 
+// For loss layers whose backward is by definition not the derivative of their output
+// (SoftmaxOutput: (softmax - onehot(label)) * grad_scale, ignoring the head gradient): the test
+// checks the backward against central differences of the loss it stands for, computed in the
+// test, and then calls this so that its GRAD_TEST counts as checked.
+void NoteManualGradientCheck(const char* op);
+
 // Uniform random values in [lo, hi) of any floating dtype (deterministic per seed).
 NDArray RandomArray(const Shape& shape, DType dtype, double lo, double hi, uint64_t seed);
 // As RandomArray, but each value's magnitude is at least `min_abs` (keeps points off kinks at

@@ -16,6 +16,7 @@
 #ifndef MIXNET_C_API_H_
 #define MIXNET_C_API_H_
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -142,6 +143,35 @@ MX_API int MXNDArrayLoadFromBuffer(const void* buf, size_t size, mx_uint* out_si
 MX_API int MXImperativeInvoke(OpHandle op, int num_inputs, NDArrayHandle* inputs,
                               int* num_outputs, NDArrayHandle** outputs, int num_params,
                               const char** param_keys, const char** param_vals);
+/* ---- autograd (Apache MXNet 1.x mx.autograd) ---------------------------------------------- */
+/* Per-thread modes. The setters return the previous mode in *prev. While recording, calls of
+ * differentiable ops on marked variables (or on results of such calls) are recorded; the
+ * training flag selects training behaviour (Dropout, BatchNorm) for every op call. */
+MX_API int MXAutogradSetIsRecording(int is_recording, int* prev);
+MX_API int MXAutogradSetIsTraining(int is_training, int* prev);
+MX_API int MXAutogradIsRecording(bool* curr);
+MX_API int MXAutogradIsTraining(bool* curr);
+/* Marks arrays as variables whose gradient lands in grad_handles[i] (same shape and dtype) per
+ * reqs_array[i]: 0 null, 1 write, 3 add (MXNet's grad_req codes). */
+MX_API int MXAutogradMarkVariables(mx_uint num_var, NDArrayHandle* var_handles,
+                                   mx_uint* reqs_array, NDArrayHandle* grad_handles);
+/* Backward from num_output heads; ograd_handles may be NULL (or hold NULL entries) for ones.
+ * With num_variables == 0 gradients land in the marked variables' buffers. Otherwise the
+ * gradients of var_handles are returned as new handles in a thread-local array *grad_handles
+ * (handles owned by the caller), *grad_stypes (all 0, dense) alongside; create_graph must be 0.
+ * Without retain_graph the recorded graph is freed. The work is scheduled asynchronously;
+ * kernel errors surface at the next sync point. */
+MX_API int MXAutogradBackwardEx(mx_uint num_output, NDArrayHandle* output_handles,
+                                NDArrayHandle* ograd_handles, mx_uint num_variables,
+                                NDArrayHandle* var_handles, int retain_graph, int create_graph,
+                                int is_train, NDArrayHandle** grad_handles, int** grad_stypes);
+MX_API int MXAutogradBackward(mx_uint num_output, NDArrayHandle* output_handles,
+                              NDArrayHandle* ograd_handles, int retain_graph);
+/* The gradient buffer of a marked variable as a new handle, or *out = NULL when not marked. */
+MX_API int MXNDArrayGetGrad(NDArrayHandle handle, NDArrayHandle* out);
+/* A new handle sharing storage with `handle` but detached from the recorded graph. */
+MX_API int MXNDArrayDetach(NDArrayHandle handle, NDArrayHandle* out);
+
 /* Seeds every random generator of the library. */
 MX_API int MXRandomSeed(int seed);
 /* Engine facts: worker threads and the intra-op thread budget. */

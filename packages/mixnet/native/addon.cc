@@ -382,6 +382,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
       {"engineInfo", EngineInfo},
   };
   for (const Fn& f : fns) exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));
+  InitAutograd(env, exports);
   return exports;
 }
 

@@ -33,6 +33,9 @@ void TrackNew(Napi::Env env, NDArrayHandle h, bool owns_storage);
 /** Removes a handle from the totals (before MXNDArrayFree). */
 void TrackFree(Napi::Env env, NDArrayHandle h);
 
+/** Adds the autograd exports (autograd.cc). */
+void InitAutograd(Napi::Env env, Napi::Object exports);
+
 /** Fills the module exports (addon.cc). */
 Napi::Object InitModule(Napi::Env env, Napi::Object exports);
 

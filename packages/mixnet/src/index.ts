@@ -1,10 +1,12 @@
 // mixnet for TypeScript: `import * as mx from 'mixnet'` (ESM) or `require('mixnet')` (CJS).
 import { REGISTRY_HASH } from './generated/ops.js';
 import { native } from './native.js';
+import * as autograd from './autograd.js';
 import * as nd from './nd.js';
 import * as registry from './registry.js';
 
-export { nd, registry };
+export { autograd, nd, registry };
+export { type GradReq } from './autograd.js';
 export { NDArray, type NestedArray } from './ndarray.js';
 export { MXNetError, type MXNetErrorKind, ERROR_KINDS } from './errors.js';
 export { Context, cpu, gpu, currentContext, setDefaultContext, type ContextLike } from './context.js';

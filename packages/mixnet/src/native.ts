@@ -62,6 +62,19 @@ export interface NativeBinding {
   memory(): [number, number];
   /** [sync] [engine workers, intra-op threads]. */
   engineInfo(): [number, number];
+  /** [sync] Autograd modes of the calling thread; each returns the previous mode. */
+  setRecording(on: boolean): boolean;
+  setTraining(on: boolean): boolean;
+  /** [sync] [isRecording, isTraining]. */
+  modes(): [boolean, boolean];
+  /** [sync] reqs: 0 null, 1 write, 3 add. */
+  markVariables(vars: readonly Handle[], reqs: readonly number[], grads: readonly Handle[]): void;
+  /** [sync] Queues backward; headGrads entries 0 mean ones. With variables: their gradients. */
+  backward(heads: readonly Handle[], headGrads: readonly Handle[], retainGraph: boolean, variables?: readonly Handle[]): Handle[] | undefined;
+  /** [sync] View of a marked variable's gradient buffer, or null. */
+  getGrad(h: Handle): Handle | null;
+  /** [sync] View of the array off the recorded graph. */
+  detach(h: Handle): Handle;
 }
 
 /** The package root: the nearest directory upward holding mixnet's package.json. */

@@ -11,10 +11,11 @@ import {
   elementAt,
 } from './dtype.js';
 import { fail } from './errors.js';
+import { type GradReq, gradReqCode } from './grad_req.js';
 import { formatNDArray } from './format.js';
 import * as ops from './generated/ops.js';
 import { setWrapper } from './invoke.js';
-import { guard, type HandleCell, track } from './memory.js';
+import { guard, type HandleCell, keep, track } from './memory.js';
 import { native, type Handle, type NativeBinding } from './native.js';
 
 let B: NativeBinding | undefined;
@@ -35,6 +36,7 @@ export class NDArray {
   private readonly cell: HandleCell;
   private pendingReads = 0;
   private disposeWhenRead = false;
+  private _gradBuf: NDArray | undefined;
 
   /** @internal Wraps a handle the addon returned; use mx.nd.array() and friends instead. */
   constructor(handle: Handle) {
@@ -88,6 +90,45 @@ export class NDArray {
     this._h = 0;
     this.cell.h = 0;
     b().free(h);
+    this._gradBuf?.dispose();
+    this._gradBuf = undefined;
+  }
+
+  // ---- autograd ----------------------------------------------------------------------------
+  /**
+   * Allocates a zero gradient buffer and marks this array as a variable: computations on it
+   * inside mx.autograd.record() can then be differentiated (MXNet's attach_grad). gradReq 'add'
+   * accumulates over backward calls; 'null' turns the gradient off.
+   */
+  attachGrad(gradReq: GradReq = 'write'): void {
+    const code = gradReqCode(gradReq);
+    const g = keep(ops.zeros_like(this));
+    b().markVariables([this.live()], [code], [g.live()]);
+    this._setGrad(g);
+  }
+
+  /** The gradient buffer of a variable (attachGrad / markVariables), or undefined. */
+  get grad(): NDArray | undefined {
+    return this._gradBuf;
+  }
+
+  /** @internal Records the gradient buffer markVariables attached; this array owns it. */
+  _setGrad(g: NDArray): void {
+    if (this._gradBuf !== undefined && this._gradBuf !== g) this._gradBuf.dispose();
+    this._gradBuf = keep(g);
+  }
+
+  /**
+   * Backpropagates from this array (recorded inside mx.autograd.record()) to the variables;
+   * outGrad defaults to ones. Queued on the engine: reading a .grad waits for it.
+   */
+  backward(outGrad?: NDArray | null, options: { retainGraph?: boolean } = {}): void {
+    b().backward([this.live()], [outGrad ? outGrad.live() : 0], options.retainGraph ?? false);
+  }
+
+  /** A view of this array that autograd treats as a constant. */
+  detach(): NDArray {
+    return new NDArray(b().detach(this.live()));
   }
 
   // ---- reads -------------------------------------------------------------------------------

@@ -141,4 +141,28 @@ export const MXNDArrayCallDLPackDeleter = lib.func(
   'int MXNDArrayCallDLPackDeleter(void *dlpack)',
 ) as Fn<[unknown]>;
 
+// Autograd.
+export const MXAutogradSetIsRecording = lib.func(
+  'int MXAutogradSetIsRecording(int is_recording, _Out_ int *prev)',
+) as Fn<[number, Box<number> | null]>;
+export const MXAutogradSetIsTraining = lib.func(
+  'int MXAutogradSetIsTraining(int is_training, _Out_ int *prev)',
+) as Fn<[number, Box<number> | null]>;
+export const MXAutogradIsRecording = lib.func('int MXAutogradIsRecording(_Out_ bool *curr)') as Fn<[Box<boolean> | null]>;
+export const MXAutogradMarkVariables = lib.func(
+  'int MXAutogradMarkVariables(uint32_t num_var, NDArrayHandle *var_handles, uint32_t *reqs_array, ' +
+    'NDArrayHandle *grad_handles)',
+) as Fn<[number, Handle[] | null, number[] | null, Handle[] | null]>;
+export const MXAutogradBackwardEx = lib.func(
+  'int MXAutogradBackwardEx(uint32_t num_output, NDArrayHandle *output_handles, NDArrayHandle *ograd_handles, ' +
+    'uint32_t num_variables, NDArrayHandle *var_handles, int retain_graph, int create_graph, int is_train, ' +
+    '_Out_ void **grad_handles, _Out_ void **grad_stypes)',
+) as Fn<[number, Handle[] | null, Handle[] | null, number, Handle[] | null, number, number, number, Box<unknown> | null, Box<unknown> | null]>;
+export const MXNDArrayGetGrad = lib.func(
+  'int MXNDArrayGetGrad(NDArrayHandle handle, _Out_ NDArrayHandle *out)',
+) as Fn<[Handle, Box<Handle> | null]>;
+export const MXNDArrayDetach = lib.func(
+  'int MXNDArrayDetach(NDArrayHandle handle, _Out_ NDArrayHandle *out)',
+) as Fn<[Handle, Box<Handle> | null]>;
+
 export { koffi };

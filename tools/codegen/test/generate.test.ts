@@ -104,6 +104,15 @@ ${Object.entries(required)
                   info.default_value ? info.default_value : "<required>");
     }
   }
+  {  // conditional and mutable inputs, hidden outputs (NormLike in alltypes.yaml)
+    const Op* n = FindOp("NormLike");
+    const std::pair<std::string_view, std::string_view> lstm[] = {{"no_bias", "True"}, {"mode", "lstm"}};
+    auto dflt = n->schema->parse({});
+    auto other = n->schema->parse(AttrList(lstm, 2));
+    std::printf("present");
+    for (size_t i = 0; i < 4; ++i) std::printf(" %d%d", n->schema->input_present(*dflt, i), n->schema->input_present(*other, i));
+    std::printf(" mutable %zu:%d hidden %zu\\n", n->schema->mutable_inputs.size(), n->schema->mutable_inputs[0], n->schema->num_hidden_outputs);
+  }
   std::printf("hash %s\\n", RegistryHash());
   std::printf("json %zu\\n", std::strlen(RegistryJSON()));
 }
@@ -125,6 +134,7 @@ ${Object.entries(required)
         expect(lines[i++]).toBe(`${name}=${printedValue}|${dflt ?? '<required>'}`);
       }
     }
+    expect(lines[i++]).toBe('present 11 11 10 01 mutable 1:1 hidden 1');
     const hash = /RegistryHash\(\) \{ return "([0-9a-f]+)"; \}/.exec(readFileSync(path.join(out, 'registry.gen.cc'), 'utf8'));
     expect(lines[i++]).toBe(`hash ${hash![1]}`);
     expect(hash![1]).toHaveLength(64);

@@ -38,7 +38,7 @@ describe('structure', () => {
     ].join('\n');
     expect(diagnosticsOf({ a: text })).toEqual([
       "engine/ops/a.yaml:3:1: family file: unknown key 'colour' (allowed: family, doc, ops)",
-      "engine/ops/a.yaml:8:22: op 'x': input 'data': unknown key 'varadic' (allowed: name, variadic, count_param)",
+      "engine/ops/a.yaml:8:22: op 'x': input 'data': unknown key 'varadic' (allowed: name, variadic, count_param, mutable, present_when, absent_when)",
       "engine/ops/a.yaml:13:9: op 'x': parameter 'p': unknown key 'defualt' (allowed: name, type, default, optional, values, range, doc)",
       "engine/ops/a.yaml:14:5: op 'x': unknown key 'in_place' (allowed: name, aliases, doc, inputs, outputs, params, differentiable, needs_rng)",
     ]);
@@ -241,6 +241,43 @@ describe('variadic inputs', () => {
     ]);
     const body = '    inputs:\n      - w\n      - {name: data, variadic: true, count_param: n}\n    params:\n      - {name: n, type: int, doc: N.}\n';
     expect(op(body)).toEqual(["engine/ops/a.yaml:7:7: op 'x': a variadic input must be the op's only input"]);
+  });
+});
+
+describe('conditional, mutable inputs and hidden outputs', () => {
+  const op = (body: string): string[] => diagnosticsOf({ a: family(`  - name: x\n    doc: X.\n${body}`) });
+  const params = '    params:\n      - {name: flag, type: bool, default: false, doc: F.}\n      - {name: mode, type: enum, values: [a, b], default: a, doc: M.}\n';
+
+  it('accepts bool and enum conditions, mutable inputs, trailing hidden outputs', () => {
+    const body = `    inputs:\n      - data\n      - {name: aux, mutable: true}\n      - {name: b, absent_when: flag}\n      - {name: c, present_when: "mode == b"}\n    outputs: [out, {name: saved, hidden: true}]\n${params}`;
+    expect(op(body)).toEqual([]);
+  });
+
+  it('rejects conditions on unknown, non-bool or wrong-valued params', () => {
+    expect(op(`    inputs:\n      - {name: b, present_when: nope}\n${params}`)).toEqual([
+      "engine/ops/a.yaml:7:33: op 'x': input 'b' 'present_when': 'nope' is not a parameter of the op",
+    ]);
+    expect(op(`    inputs:\n      - {name: b, present_when: mode}\n${params}`)).toEqual([
+      "engine/ops/a.yaml:7:33: op 'x': input 'b' 'present_when': 'mode' must be a non-optional bool parameter (it is enum)",
+    ]);
+    expect(op(`    inputs:\n      - {name: b, present_when: "mode == c"}\n${params}`)).toEqual([
+      "engine/ops/a.yaml:7:33: op 'x': input 'b' 'present_when': 'mode == c' needs a non-optional enum parameter with the value 'c'",
+    ]);
+    expect(op(`    inputs:\n      - {name: b, present_when: "a b"}\n${params}`)).toEqual([
+      "engine/ops/a.yaml:7:33: op 'x': input 'b' 'present_when': expected '<bool param>' or '<enum param> == <value>', got 'a b'",
+    ]);
+  });
+
+  it('requires conditional inputs last and hidden outputs last', () => {
+    expect(op(`    inputs:\n      - {name: b, absent_when: flag}\n      - data\n${params}`)).toEqual([
+      "engine/ops/a.yaml:7:7: op 'x': conditional inputs (present_when/absent_when) must come after the others",
+    ]);
+    expect(op(`    outputs: [{name: s, hidden: true}, out]\n`)).toEqual([
+      "engine/ops/a.yaml:6:40: op 'x': visible output 'out' follows a hidden one (hidden outputs come last)",
+    ]);
+    expect(op(`    outputs: [{name: s, hidden: true}]\n`)).toEqual([
+      "engine/ops/a.yaml:6:14: op 'x': at least one output must be visible",
+    ]);
   });
 });
 
