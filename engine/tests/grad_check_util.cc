@@ -151,6 +151,15 @@ void CheckGradient(const GradCheck& check) {
 
   Evaluator ev{op, {}, check};
   for (const auto& [k, v] : check.attrs) ev.attrs.emplace_back(k, v);
+  // Variadic ops: Invoke fills in the count parameter, but the backward call below parses the
+  // attributes itself, so it is added here when the check leaves it out.
+  const std::string count =
+      std::to_string(check.inputs.size() / static_cast<size_t>(op->schema->inputs_per_count));
+  if (op->schema->variadic_inputs && op->schema->num_inputs_param != nullptr &&
+      std::none_of(ev.attrs.begin(), ev.attrs.end(),
+                   [&](const auto& kv) { return kv.first == op->schema->num_inputs_param; })) {
+    ev.attrs.emplace_back(op->schema->num_inputs_param, count);
+  }
 
   std::vector<int> wrt = check.wrt;
   if (wrt.empty()) {

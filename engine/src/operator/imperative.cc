@@ -138,6 +138,10 @@ AttrList WithInputCount(const OpSchema& s, AttrList attrs, size_t n,
                         std::vector<std::pair<std::string_view, std::string_view>>& scratch,
                         std::string& count_str) {
   const std::string_view key = s.num_inputs_param;
+  const size_t per = static_cast<size_t>(s.inputs_per_count);
+  MX_CHECK(n % per == 0, ValueError)
+      << s.name << ": takes its inputs in groups of " << per << ", got " << n << " inputs";
+  const size_t groups = n / per;
   for (const auto& [k, v] : attrs) {
     if (k != key) continue;
     std::string_view t = v;
@@ -147,13 +151,14 @@ AttrList WithInputCount(const OpSchema& s, AttrList attrs, size_t n,
     auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
     // Unparseable values are left to the schema's parser, which reports them as TypeError.
     if (ec == std::errc() && end == t.data() + t.size()) {
-      MX_CHECK(value == static_cast<int64_t>(n), ValueError)
+      MX_CHECK(value == static_cast<int64_t>(groups), ValueError)
           << s.name << ": " << key << " is " << value << " but " << n
-          << (n == 1 ? " input was" : " inputs were") << " given";
+          << (n == 1 ? " input was" : " inputs were") << " given"
+          << (per > 1 ? " (" + std::to_string(per) + " per unit)" : std::string());
     }
     return attrs;
   }
-  count_str = std::to_string(n);
+  count_str = std::to_string(groups);
   scratch.assign(attrs.begin(), attrs.end());
   scratch.emplace_back(key, count_str);
   return scratch;

@@ -110,6 +110,7 @@ struct OpSchema {
   std::vector<const char*> input_names;   // for variadic ops: one name, repeated
   bool variadic_inputs = false;
   const char* num_inputs_param = nullptr; // variadic ops: the param holding the count ("num_args")
+  int inputs_per_count = 1;               // inputs per unit of that count (multi_sgd_update: 2)
   // Inputs that exist only for some parameter values (`bias` absent when no_bias, softmax's
   // `length` present when use_length): nullptr when every input is always there; otherwise
   // input_present(param, i) says whether input_names[i] takes part in a call with `param`.

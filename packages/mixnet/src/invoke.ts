@@ -168,12 +168,12 @@ export function invokeMany<T>(op: OpRef, inputs: readonly T[], params?: object):
 }
 
 /** Runs an op with a variadic input: args are the arrays, optionally followed by a params object. */
-export function invokeVariadic<T>(op: OpRef, countParam: string, args: readonly unknown[], many: boolean): any {
+export function invokeVariadic<T>(op: OpRef, countParam: string, args: readonly unknown[], many: boolean, per = 1): any {
   const last = args[args.length - 1];
   const hasParams = args.length > 0 && !isOwner(last) && typeof last === 'object' && last !== null && !Array.isArray(last);
   const inputs = hasParams ? args.slice(0, -1) : args;
   const params = hasParams ? (last as object) : undefined;
-  const r = call(op, inputs, marshal(params, countParam ? [countParam, inputs.length] : undefined));
+  const r = call(op, inputs, marshal(params, countParam ? [countParam, Math.floor(inputs.length / per)] : undefined));
   const list = typeof r === 'number' ? [r] : Array.isArray(r) ? r : [r];
   const wrapped = list.map((h) => (typeof h === 'number' ? (wrapHandle(h) as T) : (h as T)));
   return many ? wrapped : wrapped[0];

@@ -51,8 +51,11 @@ export interface Actual {
 
 const fmt = (s: readonly number[]): string => `(${s.join(', ')}${s.length === 1 ? ',' : ''})`;
 
-/** Undefined when `got` matches `want`, else a message that says where and by how much. */
-export function mismatch(want: TensorRecord, got: Actual, label: string): string | undefined {
+/**
+ * Undefined when `got` matches `want`, else a message that says where and by how much. `floatTol`
+ * overrides the per-dtype tolerance of float values (gradients use a looser one).
+ */
+export function mismatch(want: TensorRecord, got: Actual, label: string, floatTol?: Tolerance): string | undefined {
   if (got.dtype !== want.dtype) return `${label}: dtype ${got.dtype}, MXNet ${want.dtype}`;
   if (got.shape.length !== want.shape.length || got.shape.some((d, i) => d !== want.shape[i])) {
     return `${label}: shape ${fmt(got.shape)}, MXNet ${fmt(want.shape)}`;
@@ -71,7 +74,7 @@ export function mismatch(want: TensorRecord, got: Actual, label: string): string
       if (!ok && nBad++ < 6) bad.push(`[${i}] got ${String(g)}, MXNet ${String(e)}`);
     }
   } else {
-    const tol = TOLERANCES[want.dtype];
+    const tol = floatTol ?? TOLERANCES[want.dtype];
     if (!tol) return `${label}: no tolerance defined for dtype ${want.dtype}`;
     for (let i = 0; i < expected.length; i++) {
       const e = toNumber(expected[i]!);

@@ -22,10 +22,18 @@ export interface OpCase {
   outputs: TensorRecord[];
 }
 
+/** A gradient record: the input's gradient, or `grad: null` for inputs that get none. */
+export type GradRecord = TensorRecord | { name: string; grad: null };
+
 export interface GradCase {
   name: string;
   op: string;
   attrs: Record<string, string>;
+  inputs: TensorRecord[];
+  outputs: TensorRecord[];
+  grads: GradRecord[];
+  /** Inputs the op updates in place (BatchNorm's moving statistics) by name, after the call. */
+  inputs_after?: Record<string, TensorRecord>;
 }
 
 export interface Fixture {

@@ -151,6 +151,7 @@ function emitOp(op: Op): string[] {
     `    .input_names = ${cStrList(op.inputs.map((i) => i.name))},`,
     `    .variadic_inputs = ${variadic ? 'true' : 'false'},`,
     `    .num_inputs_param = ${variadic?.countParam ? cppString(variadic.countParam) : 'nullptr'},`,
+    `    .inputs_per_count = ${variadic?.countPer ?? 1},`,
     `    .input_present = ${conditional ? '&InputPresent' : 'nullptr'},`,
     `    .mutable_inputs = {${mutableInputs.join(', ')}},`,
     `    .output_names = ${cStrList(op.outputs)},`,

@@ -136,7 +136,7 @@ function emitOp(op: Op, index: number, taken: Set<string>): EmittedOp {
   if (variadic) {
     out.push(
       `export function ${fn}(...args: [...${variadic.name}: NDArray[], params: ${typeName}] | NDArray[]): ${ret} {\n` +
-        `  return invokeVariadic(${opConst}, ${JSON.stringify(variadic.countParam ?? '')}, args, ${many});\n}\n`,
+        `  return invokeVariadic(${opConst}, ${JSON.stringify(variadic.countParam ?? '')}, args, ${many}${variadic.countPer !== 1 ? `, ${variadic.countPer}` : ''});\n}\n`,
     );
   } else {
     const inputs = fixedInputs.map((i) => `${safeIdent(i.name)}: NDArray`);

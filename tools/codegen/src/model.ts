@@ -90,6 +90,8 @@ export interface Input {
   readonly variadic: boolean;
   /** Variadic inputs: the int param holding the number of inputs. */
   readonly countParam: string | undefined;
+  /** Variadic inputs: inputs per unit of the count (multi_sgd_update: weight and grad = 2). */
+  readonly countPer: number;
   /** The forward writes this input in place (auxiliary state, e.g. BatchNorm's moving_mean). */
   readonly mutable: boolean;
   /** Present only for some parameter values; undefined when always present. */

@@ -22,7 +22,7 @@ import { type YamlFile, type YamlNode } from './yaml_reader.js';
 
 const FAMILY_KEYS = ['family', 'doc', 'ops'];
 const OP_KEYS = ['name', 'aliases', 'doc', 'inputs', 'outputs', 'params', 'differentiable', 'needs_rng'];
-const INPUT_KEYS = ['name', 'variadic', 'count_param', 'mutable', 'present_when', 'absent_when'];
+const INPUT_KEYS = ['name', 'variadic', 'count_param', 'count_per', 'mutable', 'present_when', 'absent_when'];
 const OUTPUT_KEYS = ['name', 'hidden'];
 const PARAM_KEYS = ['name', 'type', 'default', 'optional', 'values', 'range', 'doc'];
 const TUPLE_TYPES: readonly ParamType[] = ['shape', 'int_or_none_tuple', 'float_tuple'];
@@ -145,7 +145,7 @@ function parseInputs(
   for (const item of items) {
     if (isScalar(item)) {
       const name = file.identifier(item, `${what}: input name`);
-      if (name !== undefined) inputs.push({ name, variadic: false, countParam: undefined, mutable: false, condition: undefined });
+      if (name !== undefined) inputs.push({ name, variadic: false, countParam: undefined, countPer: 1, mutable: false, condition: undefined });
       continue;
     }
     const peeked = peekName(item);
@@ -178,7 +178,15 @@ function parseInputs(
       condition = parseCondition(file, condNode, `${what}: input '${name}' '${key}'`, key === 'absent_when', params);
       if (variadic) file.error(condNode, `${what}: a variadic input cannot be conditional`);
     }
-    inputs.push({ name, variadic, countParam, mutable: mutable ?? false, condition });
+    let countPer = 1;
+    if (m.has('count_per')) {
+      const perNode = m.get('count_per')?.value;
+      const per: unknown = isScalar(perNode) ? perNode.value : undefined;
+      if (!variadic) file.error(perNode, `${what}: 'count_per' is only allowed on a variadic input`);
+      else if (typeof per !== 'number' || !Number.isInteger(per) || per < 1) file.error(perNode, `${what}: 'count_per' must be a positive integer`);
+      else countPer = per;
+    }
+    inputs.push({ name, variadic, countParam, countPer, mutable: mutable ?? false, condition });
   }
   checkUnique(file, inputs.map((i) => i.name), node, `${what}: input`);
   const firstConditional = inputs.findIndex((i) => i.condition !== undefined);

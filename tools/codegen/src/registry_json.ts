@@ -33,6 +33,7 @@ function opJson(op: Op): Json {
       name: i.name,
       variadic: i.variadic,
       count_param: i.countParam ?? null,
+      count_per: i.countPer,
       mutable: i.mutable,
       condition: i.condition ? { param: i.condition.param, value: i.condition.value ?? null, negate: i.condition.negate } : null,
     })),

@@ -80,7 +80,7 @@ describe('ts target', () => {
 export declare function opRef(name: string): OpRef;
 export declare function invoke<T>(op: OpRef, inputs: readonly T[], params?: object): T;
 export declare function invokeMany<T>(op: OpRef, inputs: readonly T[], params?: object): T[];
-export declare function invokeVariadic<T>(op: OpRef, countParam: string, args: readonly unknown[], many: boolean): any;
+export declare function invokeVariadic<T>(op: OpRef, countParam: string, args: readonly unknown[], many: boolean, per?: number): any;
 export declare function withOptionalInputs<T>(fixed: readonly T[], params: object | undefined, names: readonly string[]): [T[], object | undefined];
 `,
     );

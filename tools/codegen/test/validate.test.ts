@@ -38,7 +38,7 @@ describe('structure', () => {
     ].join('\n');
     expect(diagnosticsOf({ a: text })).toEqual([
       "engine/ops/a.yaml:3:1: family file: unknown key 'colour' (allowed: family, doc, ops)",
-      "engine/ops/a.yaml:8:22: op 'x': input 'data': unknown key 'varadic' (allowed: name, variadic, count_param, mutable, present_when, absent_when)",
+      "engine/ops/a.yaml:8:22: op 'x': input 'data': unknown key 'varadic' (allowed: name, variadic, count_param, count_per, mutable, present_when, absent_when)",
       "engine/ops/a.yaml:13:9: op 'x': parameter 'p': unknown key 'defualt' (allowed: name, type, default, optional, values, range, doc)",
       "engine/ops/a.yaml:14:5: op 'x': unknown key 'in_place' (allowed: name, aliases, doc, inputs, outputs, params, differentiable, needs_rng)",
     ]);
@@ -265,6 +265,17 @@ describe('conditional, mutable inputs and hidden outputs', () => {
     ]);
     expect(op(`    inputs:\n      - {name: b, present_when: "a b"}\n${params}`)).toEqual([
       "engine/ops/a.yaml:7:33: op 'x': input 'b' 'present_when': expected '<bool param>' or '<enum param> == <value>', got 'a b'",
+    ]);
+  });
+
+  it('accepts count_per only as a positive integer on a variadic input', () => {
+    const p = '    params:\n      - {name: n, type: int, doc: N.}\n';
+    expect(op(`    inputs:\n      - {name: d, variadic: true, count_param: n, count_per: 2}\n${p}`)).toEqual([]);
+    expect(op(`    inputs:\n      - {name: d, variadic: true, count_param: n, count_per: 0}\n${p}`)).toEqual([
+      "engine/ops/a.yaml:7:62: op 'x': 'count_per' must be a positive integer",
+    ]);
+    expect(op(`    inputs:\n      - {name: d, count_per: 2}\n${p}`)).toEqual([
+      "engine/ops/a.yaml:7:30: op 'x': 'count_per' is only allowed on a variadic input",
     ]);
   });
 

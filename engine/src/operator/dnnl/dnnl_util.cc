@@ -60,6 +60,19 @@ dnnl::memory Wrap(const dnnl::memory::desc& d, void* ptr) { return dnnl::memory(
 
 dnnl::memory Wrap(const TBlob& b, const char* op) { return Wrap(PlainDesc(b, op), b.dptr); }
 
+dnnl::primitive_attr UserScratchpadAttr() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+void AddScratchpad(std::unordered_map<int, dnnl::memory>& args,
+                   const dnnl::memory::desc& scratchpad_desc) {
+  if (scratchpad_desc.get_size() > 0) {
+    args[DNNL_ARG_SCRATCHPAD] = dnnl::memory(scratchpad_desc, Engine());
+  }
+}
+
 void WithThreads(int nthreads, const std::function<void()>& fn) {
   const int prev = omp_get_max_threads();
   const int want = nthreads < 1 ? 1 : nthreads;

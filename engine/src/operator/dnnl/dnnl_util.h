@@ -44,6 +44,16 @@ dnnl::memory Wrap(const dnnl::memory::desc& d, void* ptr);
 // Runs fn with oneDNN (OpenMP) limited to `nthreads`, restoring the previous setting.
 void WithThreads(int nthreads, const std::function<void()>& fn);
 
+// Primitives kept in a PrimitiveCache run on whichever engine worker calls them, possibly several
+// at once. oneDNN's default (library-managed) scratchpad is shared and only safe when a primitive
+// runs on the thread that created it (Debian's oneDNN is built without
+// DNNL_ENABLE_CONCURRENT_EXEC), so every cached primitive is created with a user-managed
+// scratchpad and each execution passes its own buffer.
+dnnl::primitive_attr UserScratchpadAttr();
+// Adds a fresh scratchpad buffer for one execution of a primitive made with UserScratchpadAttr().
+void AddScratchpad(std::unordered_map<int, dnnl::memory>& args,
+                   const dnnl::memory::desc& scratchpad_desc);
+
 // Rethrows a dnnl::error as a mixnet Error naming the op (ValueError for unsupported shapes or
 // parameters, Internal otherwise).
 [[noreturn]] void Rethrow(const dnnl::error& e, const char* op);
@@ -64,8 +74,9 @@ class KeyBuilder {
 
 // A bounded LRU cache of built primitives (and whatever else a kernel wants to keep with them),
 // shared by all threads. Entries are shared_ptr: a kernel keeps using its entry even if another
-// thread evicts it meanwhile. T must be safe to use from several threads at once (oneDNN
-// primitives are: execute() takes the stream and memories as arguments).
+// thread evicts it meanwhile. T must be safe to use from several threads at once: oneDNN
+// primitives are when made with UserScratchpadAttr() (execute() takes the stream, memories and
+// scratchpad as arguments).
 template <typename T>
 class PrimitiveCache {
  public:

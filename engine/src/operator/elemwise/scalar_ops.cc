@@ -5,10 +5,14 @@
 // float16), except that an integer input with is_int=False is computed and returned in float64,
 // and a bool input becomes int64 (is_int=True) or float64. The "r" ops put the scalar on the
 // left (_rminus_scalar: scalar - data). The loop is BinarySegment with one scalar operand.
+// Gradients (floating inputs only) reuse the binary ops' derivatives (binary_grad_math.h) with
+// the scalar, converted as in the forward, as the other operand; comparisons and logical ops
+// have a zero gradient and no backward.
 #include <algorithm>
 #include <span>
 #include <type_traits>
 
+#include "operator/elemwise/binary_grad_math.h"
 #include "operator/elemwise/binary_kernel.h"
 #include "ops/elemwise_binary.h"
 
@@ -134,23 +138,67 @@ constexpr OpKernel ScalarKernel() {
       .infer = InferScalar<P>, .forward = ScalarForward<P, Op, kReverse>, .cheap = true};
 }
 
+// in_grad = out_grad * d op(x, s) / dx (or d op(s, x) / dx when reversed).
+template <typename P, typename G, bool kReverse>
+void ScalarBackward(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                    std::span<const TBlob> inputs, std::span<const TBlob> outputs,
+                    std::span<const TBlob> in_grads) {
+  const OpReq req = OutputReq(ctx, 0);
+  if (req == OpReq::kNull) return;
+  const TBlob& gx = in_grads[0];
+  const int64_t n = gx.Size();
+  if (n == 0) return;
+  if (inputs[0].dtype != outputs[0].dtype) {
+    MX_THROW(TypeError) << P::kOpName << ": no gradient for input dtype "
+                        << DTypeName(inputs[0].dtype) << " (floating dtypes only)";
+  }
+  const auto& p = ParamAs<P>(base);
+  MX_FLOAT_TYPE_SWITCH(gx.dtype, T, P::kOpName, {
+    using C = ComputeOf<T>;
+    const C s = static_cast<C>(ScalarAs<T>(p.scalar));
+    const T* gy = out_grads[0].ptr<T>();
+    const T* x = inputs[0].ptr<T>();
+    const T* y = outputs[0].ptr<T>();
+    T* dst = gx.ptr<T>();
+    MX_REQ_SWITCH(req, R, {
+      ParallelFor(n, ctx.nthreads, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) {
+          const C xv = static_cast<C>(x[i]);
+          const C yv = static_cast<C>(y[i]);
+          const C d = kReverse ? G::template R<C>(s, xv, yv) : G::template L<C>(xv, s, yv);
+          StoreReq<R>(dst[i], static_cast<T>(static_cast<C>(gy[i]) * d));
+        }
+      });
+    });
+  });
+}
+
+template <typename P, typename Op, typename G, bool kReverse = false>
+constexpr OpKernel ScalarGradKernel() {
+  OpKernel k = ScalarKernel<P, Op, kReverse>();
+  k.backward = ScalarBackward<P, G, kReverse>;
+  return k;
+}
+
 constexpr bool kReversed = true;
 
 }  // namespace
 
-MX_REGISTER_KERNEL(_plus_scalar, ScalarKernel<PlusScalarParam, PlusOp>());
-MX_REGISTER_KERNEL(_minus_scalar, ScalarKernel<MinusScalarParam, MinusOp>());
-MX_REGISTER_KERNEL(_rminus_scalar, ScalarKernel<RminusScalarParam, MinusOp, kReversed>());
-MX_REGISTER_KERNEL(_mul_scalar, ScalarKernel<MulScalarParam, MulOp>());
-MX_REGISTER_KERNEL(_div_scalar, ScalarKernel<DivScalarParam, DivOp>());
-MX_REGISTER_KERNEL(_rdiv_scalar, ScalarKernel<RdivScalarParam, DivOp, kReversed>());
-MX_REGISTER_KERNEL(_mod_scalar, ScalarKernel<ModScalarParam, ModOp>());
-MX_REGISTER_KERNEL(_rmod_scalar, ScalarKernel<RmodScalarParam, ModOp, kReversed>());
-MX_REGISTER_KERNEL(_power_scalar, ScalarKernel<PowerScalarParam, PowerOp>());
-MX_REGISTER_KERNEL(_rpower_scalar, ScalarKernel<RpowerScalarParam, PowerOp, kReversed>());
-MX_REGISTER_KERNEL(_maximum_scalar, ScalarKernel<MaximumScalarParam, MaximumOp>());
-MX_REGISTER_KERNEL(_minimum_scalar, ScalarKernel<MinimumScalarParam, MinimumOp>());
-MX_REGISTER_KERNEL(_hypot_scalar, ScalarKernel<HypotScalarParam, HypotOp>());
+MX_REGISTER_KERNEL(_plus_scalar, ScalarGradKernel<PlusScalarParam, PlusOp, PlusGrad>());
+MX_REGISTER_KERNEL(_minus_scalar, ScalarGradKernel<MinusScalarParam, MinusOp, MinusGrad>());
+MX_REGISTER_KERNEL(_rminus_scalar,
+                   ScalarGradKernel<RminusScalarParam, MinusOp, MinusGrad, kReversed>());
+MX_REGISTER_KERNEL(_mul_scalar, ScalarGradKernel<MulScalarParam, MulOp, MulGrad>());
+MX_REGISTER_KERNEL(_div_scalar, ScalarGradKernel<DivScalarParam, DivOp, DivGrad>());
+MX_REGISTER_KERNEL(_rdiv_scalar, ScalarGradKernel<RdivScalarParam, DivOp, DivGrad, kReversed>());
+MX_REGISTER_KERNEL(_mod_scalar, ScalarGradKernel<ModScalarParam, ModOp, ModGrad>());
+MX_REGISTER_KERNEL(_rmod_scalar, ScalarGradKernel<RmodScalarParam, ModOp, ModGrad, kReversed>());
+MX_REGISTER_KERNEL(_power_scalar, ScalarGradKernel<PowerScalarParam, PowerOp, PowerGrad>());
+MX_REGISTER_KERNEL(_rpower_scalar,
+                   ScalarGradKernel<RpowerScalarParam, PowerOp, PowerGrad, kReversed>());
+MX_REGISTER_KERNEL(_maximum_scalar, ScalarGradKernel<MaximumScalarParam, MaximumOp, MaximumGrad>());
+MX_REGISTER_KERNEL(_minimum_scalar, ScalarGradKernel<MinimumScalarParam, MinimumOp, MinimumGrad>());
+MX_REGISTER_KERNEL(_hypot_scalar, ScalarGradKernel<HypotScalarParam, HypotOp, HypotGrad>());
 MX_REGISTER_KERNEL(_equal_scalar, ScalarKernel<EqualScalarParam, EqualOp>());
 MX_REGISTER_KERNEL(_not_equal_scalar, ScalarKernel<NotEqualScalarParam, NotEqualOp>());
 MX_REGISTER_KERNEL(_greater_scalar, ScalarKernel<GreaterScalarParam, GreaterOp>());

@@ -1,5 +1,6 @@
-// Special functions the C++ standard library lacks: the inverse error function, and a
-// thread-safe log-gamma (std::lgamma writes the global `signgam` in glibc, a data race when
+// Special functions the C++ standard library lacks: the inverse error function, the digamma
+// function (derivative of log-gamma, for the gradients of gamma and gammaln), and a thread-safe
+// log-gamma (std::lgamma writes the global `signgam` in glibc, a data race when
 // kernels run on several threads).
 #pragma once
 
@@ -76,6 +77,33 @@ inline double LogGamma(double x) {
 inline float LogGamma(float x) {
   int sign;
   return ::lgammaf_r(x, &sign);
+}
+
+// psi(x) = d/dx ln|Gamma(x)|: NaN at the poles (0, -1, -2, ...) and for NaN.
+//
+// Negative arguments go through the reflection psi(x) = psi(1 - x) - pi / tan(pi x); the
+// recurrence psi(x) = psi(x + 1) - 1/x then moves x to >= 6, where the asymptotic series
+// ln x - 1/(2x) - sum B_2k / (2k x^2k) (seven terms) is accurate to double precision.
+inline double Digamma(double x) {
+  if (!(x == x)) return x;
+  if (x <= 0.0 && std::floor(x) == x) return std::numeric_limits<double>::quiet_NaN();
+  constexpr double kPi = 3.14159265358979323846;
+  double result = 0.0;
+  if (x < 0.5) {
+    result = -kPi / std::tan(kPi * x);
+    x = 1.0 - x;
+  }
+  while (x < 10.0) {
+    result -= 1.0 / x;
+    x += 1.0;
+  }
+  const double f = 1.0 / (x * x);
+  const double series =
+      f * (-1.0 / 12 +
+           f * (1.0 / 120 +
+                f * (-1.0 / 252 +
+                     f * (1.0 / 240 + f * (-1.0 / 132 + f * (691.0 / 32760 + f * (-1.0 / 12)))))));
+  return result + std::log(x) - 0.5 / x + series;
 }
 
 }  // namespace mixnet::op::elemwise

@@ -5,6 +5,7 @@
 #include "ops/indexing.h"
 #include "operator/indexing/index_util.h"
 #include "operator/op.h"
+#include "operator/shape/grad_util.h"
 #include "operator/parallel.h"
 #include "operator/reduce/reduce_axes.h"
 #include "operator/shape/req_assign.h"
@@ -62,8 +63,15 @@ void ForwardPick(const ParamBase& base, const OpContext& ctx, std::span<const TB
   });
 }
 
+void Backward_pick(const ParamBase& base, const OpContext& ctx,
+                    std::span<const TBlob> out_grads, std::span<const TBlob> in,
+                    std::span<const TBlob> out, std::span<const TBlob> in_grads) {
+  GatherBackward(ForwardPick, base, ctx, out_grads, in, out, in_grads, 0, true);
+}
+
 }  // namespace
 
-MX_REGISTER_KERNEL(pick, (OpKernel{.infer = InferPick, .forward = ForwardPick}));
+MX_REGISTER_KERNEL(pick, (OpKernel{.infer = InferPick, .forward = ForwardPick,
+                                  .backward = Backward_pick}));
 
 }  // namespace mixnet::op

@@ -7,6 +7,7 @@
 #include "ops/indexing.h"
 #include "operator/indexing/index_util.h"
 #include "operator/op.h"
+#include "operator/shape/grad_util.h"
 #include "operator/parallel.h"
 #include "operator/shape/req_assign.h"
 
@@ -75,8 +76,15 @@ void ForwardTake(const ParamBase& base, const OpContext& ctx, std::span<const TB
   });
 }
 
+void Backward_take(const ParamBase& base, const OpContext& ctx,
+                    std::span<const TBlob> out_grads, std::span<const TBlob> in,
+                    std::span<const TBlob> out, std::span<const TBlob> in_grads) {
+  GatherBackward(ForwardTake, base, ctx, out_grads, in, out, in_grads);
+}
+
 }  // namespace
 
-MX_REGISTER_KERNEL(take, (OpKernel{.infer = InferTake, .forward = ForwardTake}));
+MX_REGISTER_KERNEL(take, (OpKernel{.infer = InferTake, .forward = ForwardTake,
+                                  .backward = Backward_take}));
 
 }  // namespace mixnet::op

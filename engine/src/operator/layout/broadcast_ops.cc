@@ -7,6 +7,8 @@
 #include "ops/broadcast_like.h"
 #include "operator/layout/broadcast_copy.h"
 #include "operator/op.h"
+#include "operator/shape/grad_util.h"
+#include "operator/reduce/reduce_grad.h"
 #include "operator/shape/req_assign.h"
 
 namespace mixnet::op {
@@ -86,13 +88,31 @@ void ForwardBroadcast(const ParamBase&, const OpContext& ctx, std::span<const TB
   layout::BroadcastCopy(ReqAt(ctx, 0), in[0], out[0], ctx.nthreads);
 }
 
+// The gradient sums the head gradient over the broadcast axes (size 1 in the input, not in the
+// output) with the reduction kernel; broadcast_like's shape donor gets zeros.
+void BackwardBroadcast(const ParamBase&, const OpContext& ctx, std::span<const TBlob> out_grads,
+                       std::span<const TBlob> in, std::span<const TBlob>,
+                       std::span<const TBlob> in_grads) {
+  ZeroOtherGrads(ctx, in_grads, 0);
+  const OpReq req = ReqAt(ctx, 0);
+  if (req == OpReq::kNull) return;
+  const Shape& is = in[0].shape;
+  const Shape& os = out_grads[0].shape;
+  std::vector<bool> reduced(static_cast<size_t>(os.ndim()), false);
+  for (int i = 0; i < os.ndim(); ++i) reduced[i] = is[i] == 1 && os[i] != 1;
+  reduce::SumInto(req, out_grads[0], os, reduced, in_grads[0], ctx.nthreads);
+}
+
 }  // namespace
 
 MX_REGISTER_KERNEL(broadcast_to,
-                   (OpKernel{.infer = InferBroadcastTo, .forward = ForwardBroadcast}));
+                   (OpKernel{.infer = InferBroadcastTo, .forward = ForwardBroadcast,
+                             .backward = BackwardBroadcast}));
 MX_REGISTER_KERNEL(broadcast_axis,
-                   (OpKernel{.infer = InferBroadcastAxis, .forward = ForwardBroadcast}));
+                   (OpKernel{.infer = InferBroadcastAxis, .forward = ForwardBroadcast,
+                             .backward = BackwardBroadcast}));
 MX_REGISTER_KERNEL(broadcast_like,
-                   (OpKernel{.infer = InferBroadcastLike, .forward = ForwardBroadcast}));
+                   (OpKernel{.infer = InferBroadcastLike, .forward = ForwardBroadcast,
+                             .backward = BackwardBroadcast}));
 
 }  // namespace mixnet::op

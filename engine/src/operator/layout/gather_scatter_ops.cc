@@ -9,6 +9,7 @@
 
 #include "ops/gather_scatter.h"
 #include "operator/op.h"
+#include "operator/shape/grad_util.h"
 #include "operator/parallel.h"
 #include "operator/shape/req_assign.h"
 
@@ -173,10 +174,35 @@ void ForwardScatterNd(const ParamBase& base, const OpContext& ctx, std::span<con
   });
 }
 
+// All three move data elements to output positions one to one (scatter_nd: the positions it
+// writes), so each gradient is the head gradient gathered back through the forward's own map;
+// the indices get zeros. batch_take reads one element per row and scatter_nd places each data
+// element at most once, so their scatters are injective (parallel); gather_nd may repeat tuples.
+void BackwardBatchTake(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                       std::span<const TBlob> in, std::span<const TBlob> out,
+                       std::span<const TBlob> in_grads) {
+  GatherBackward(ForwardBatchTake, base, ctx, out_grads, in, out, in_grads, 0, true);
+}
+
+void BackwardGatherNd(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                      std::span<const TBlob> in, std::span<const TBlob> out,
+                      std::span<const TBlob> in_grads) {
+  GatherBackward(ForwardGatherNd, base, ctx, out_grads, in, out, in_grads);
+}
+
+void BackwardScatterNd(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                       std::span<const TBlob> in, std::span<const TBlob> out,
+                       std::span<const TBlob> in_grads) {
+  GatherBackward(ForwardScatterNd, base, ctx, out_grads, in, out, in_grads, 0, true);
+}
+
 }  // namespace
 
-MX_REGISTER_KERNEL(batch_take, (OpKernel{.infer = InferBatchTake, .forward = ForwardBatchTake}));
-MX_REGISTER_KERNEL(gather_nd, (OpKernel{.infer = InferGatherNd, .forward = ForwardGatherNd}));
-MX_REGISTER_KERNEL(scatter_nd, (OpKernel{.infer = InferScatterNd, .forward = ForwardScatterNd}));
+MX_REGISTER_KERNEL(batch_take, (OpKernel{.infer = InferBatchTake, .forward = ForwardBatchTake,
+                                         .backward = BackwardBatchTake}));
+MX_REGISTER_KERNEL(gather_nd, (OpKernel{.infer = InferGatherNd, .forward = ForwardGatherNd,
+                                        .backward = BackwardGatherNd}));
+MX_REGISTER_KERNEL(scatter_nd, (OpKernel{.infer = InferScatterNd, .forward = ForwardScatterNd,
+                                         .backward = BackwardScatterNd}));
 
 }  // namespace mixnet::op

@@ -5,6 +5,7 @@
 
 #include "ops/layout.h"
 #include "operator/op.h"
+#include "operator/shape/grad_util.h"
 #include "operator/parallel.h"
 #include "operator/shape/copy_kernel.h"
 #include "operator/shape/req_assign.h"
@@ -204,14 +205,29 @@ void ForwardSwapAxis(const ParamBase& base, const OpContext& ctx, std::span<cons
   });
 }
 
+void BackwardSliceLike(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                       std::span<const TBlob> in, std::span<const TBlob> out,
+                       std::span<const TBlob> in_grads) {
+  GatherBackward(ForwardSliceLike, base, ctx, out_grads, in, out, in_grads, 0, true);
+}
+
+void BackwardSwapAxis(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                      std::span<const TBlob> in, std::span<const TBlob> out,
+                      std::span<const TBlob> in_grads) {
+  GatherBackward(ForwardSwapAxis, base, ctx, out_grads, in, out, in_grads, 0, true);
+}
+
 }  // namespace
 
-MX_REGISTER_KERNEL(reshape_like, (OpKernel{.infer = InferReshapeLike, .forward = ForwardCopy}));
-MX_REGISTER_KERNEL(slice_like, (OpKernel{.infer = InferSliceLike, .forward = ForwardSliceLike}));
+MX_REGISTER_KERNEL(reshape_like, (OpKernel{.infer = InferReshapeLike, .forward = ForwardCopy,
+                                           .backward = CopyBackward}));
+MX_REGISTER_KERNEL(slice_like, (OpKernel{.infer = InferSliceLike, .forward = ForwardSliceLike,
+                                         .backward = BackwardSliceLike}));
 MX_REGISTER_KERNEL(shape_array, (OpKernel{.infer = InferShapeArray,
                                           .forward = ForwardShapeArray, .cheap = true}));
 MX_REGISTER_KERNEL(size_array, (OpKernel{.infer = InferSizeArray, .forward = ForwardSizeArray,
                                          .cheap = true}));
-MX_REGISTER_KERNEL(SwapAxis, (OpKernel{.infer = InferSwapAxis, .forward = ForwardSwapAxis}));
+MX_REGISTER_KERNEL(SwapAxis, (OpKernel{.infer = InferSwapAxis, .forward = ForwardSwapAxis,
+                                       .backward = BackwardSwapAxis}));
 
 }  // namespace mixnet::op

@@ -8,6 +8,7 @@
 
 #include "ops/linalg_gemm.h"
 #include "operator/linalg/gemm.h"
+#include "operator/linalg/gemm_grad.h"
 #include "operator/op.h"
 #include "operator/shape/req_assign.h"
 
@@ -103,8 +104,59 @@ void ForwardGemm2(const ParamBase& base, const OpContext& ctx, std::span<const T
   }
 }
 
+// dA, dB of alpha * op(A) op(B): the head gradient is scaled by alpha once (a scratch copy when
+// alpha != 1), then each outer block's mid interleaved matrices go through ProductGrads.
+template <typename T>
+void Gemm2GradTyped(const LinalgGemm2Param& p, const OpContext& ctx, const TBlob& A,
+                    const TBlob& B, const TBlob& G, const TBlob& dA, const TBlob& dB) {
+  const MatrixView va = ViewMatrices(A.shape, p.axis, "A");
+  const MatrixView vb = ViewMatrices(B.shape, p.axis, "B");
+  const MatrixView vc = ViewMatrices(G.shape, p.axis, "output");
+  const T* g = G.ptr<T>();
+  std::unique_ptr<T[]> scaled;
+  if (p.alpha != 1.0) {
+    scaled.reset(new T[static_cast<size_t>(G.Size())]);
+    const T alpha = static_cast<T>(p.alpha);
+    for (int64_t i = 0; i < G.Size(); ++i) scaled[i] = alpha * g[i];
+    g = scaled.get();
+  }
+  linalg::ProductGradArgs a;
+  a.trans_a = p.transpose_a;
+  a.trans_b = p.transpose_b;
+  a.m = vc.rows;
+  a.n = vc.cols;
+  a.k = p.transpose_a ? va.rows : va.cols;
+  a.lda = va.mid * va.cols;
+  a.ldb = vb.mid * vb.cols;
+  a.ldg = vc.mid * vc.cols;
+  a.req_a = ReqAt(ctx, 0);
+  a.req_b = ReqAt(ctx, 1);
+  for (int64_t o = 0; o < vc.outer; ++o) {
+    const int64_t oa = o * va.rows * va.mid * va.cols, ob = o * vb.rows * vb.mid * vb.cols;
+    a.a = A.ptr<T>() + oa;
+    a.b = B.ptr<T>() + ob;
+    a.g = g + o * vc.rows * vc.mid * vc.cols;
+    a.da = a.req_a == OpReq::kNull ? nullptr : dA.ptr<T>() + oa;
+    a.db = a.req_b == OpReq::kNull ? nullptr : dB.ptr<T>() + ob;
+    linalg::ProductGrads("_linalg_gemm2", G.dtype, a, vc.mid, va.cols, vb.cols, vc.cols,
+                         ctx.nthreads);
+  }
+}
+
+void BackwardGemm2(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                   std::span<const TBlob> in, std::span<const TBlob>,
+                   std::span<const TBlob> in_grads) {
+  const auto& p = ParamAs<LinalgGemm2Param>(base);
+  if (out_grads[0].dtype == DType::kFloat32) {
+    Gemm2GradTyped<float>(p, ctx, in[0], in[1], out_grads[0], in_grads[0], in_grads[1]);
+  } else {
+    Gemm2GradTyped<double>(p, ctx, in[0], in[1], out_grads[0], in_grads[0], in_grads[1]);
+  }
+}
+
 }  // namespace
 
-MX_REGISTER_KERNEL(_linalg_gemm2, (OpKernel{.infer = InferGemm2, .forward = ForwardGemm2}));
+MX_REGISTER_KERNEL(_linalg_gemm2, (OpKernel{.infer = InferGemm2, .forward = ForwardGemm2,
+                                            .backward = BackwardGemm2}));
 
 }  // namespace mixnet::op

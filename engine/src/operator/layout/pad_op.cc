@@ -8,6 +8,7 @@
 
 #include "ops/padding.h"
 #include "operator/op.h"
+#include "operator/shape/grad_util.h"
 #include "operator/parallel.h"
 #include "operator/shape/req_assign.h"
 
@@ -104,8 +105,19 @@ void ForwardPad(const ParamBase& base, const OpContext& ctx, std::span<const TBl
   });
 }
 
+// Every output element copies one input element (edge/reflect) or is the constant: the gradient
+// scatters back through the forward's own index map, run with constant 0 ("no source").
+void BackwardPad(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                 std::span<const TBlob> in, std::span<const TBlob> out,
+                 std::span<const TBlob> in_grads) {
+  PadParam p = ParamAs<PadParam>(base);
+  p.constant_value = 0;
+  GatherBackward(ForwardPad, p, ctx, out_grads, in, out, in_grads);
+}
+
 }  // namespace
 
-MX_REGISTER_KERNEL(Pad, (OpKernel{.infer = InferPad, .forward = ForwardPad}));
+MX_REGISTER_KERNEL(Pad, (OpKernel{.infer = InferPad, .forward = ForwardPad,
+                                  .backward = BackwardPad}));
 
 }  // namespace mixnet::op

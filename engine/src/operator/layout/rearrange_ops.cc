@@ -7,6 +7,8 @@
 
 #include "ops/rearrange.h"
 #include "operator/op.h"
+#include "operator/shape/grad_util.h"
+#include "operator/shape/cast_value.h"
 #include "operator/parallel.h"
 #include "operator/shape/req_assign.h"
 
@@ -254,13 +256,82 @@ void ForwardCumsum(const ParamBase& base, const OpContext& ctx, std::span<const 
   });
 }
 
+// ---- gradients ----------------------------------------------------------------------------------
+
+// depth_to_space, space_to_depth and diag move elements (diag of a vector also writes zeros):
+// scatter back through the forward's own index map.
+void BackwardDepthToSpace(const ParamBase& base, const OpContext& ctx,
+                          std::span<const TBlob> out_grads, std::span<const TBlob> in,
+                          std::span<const TBlob> out, std::span<const TBlob> in_grads) {
+  GatherBackward(ForwardDepthToSpace, base, ctx, out_grads, in, out, in_grads, 0, true);
+}
+
+void BackwardSpaceToDepth(const ParamBase& base, const OpContext& ctx,
+                          std::span<const TBlob> out_grads, std::span<const TBlob> in,
+                          std::span<const TBlob> out, std::span<const TBlob> in_grads) {
+  GatherBackward(ForwardSpaceToDepth, base, ctx, out_grads, in, out, in_grads, 0, true);
+}
+
+void BackwardDiag(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                  std::span<const TBlob> in, std::span<const TBlob> out,
+                  std::span<const TBlob> in_grads) {
+  GatherBackward(ForwardDiag, base, ctx, out_grads, in, out, in_grads, 0, true);
+}
+
+// d in[j] = sum over i >= j of head[i] along the axis: a reverse cumulative sum, in the output's
+// dtype (float64 accumulation), cast to the input's dtype.
+template <typename G, typename T>
+void CumsumGradTyped(OpReq req, const G* g, T* gx, int64_t outer, int64_t n, int64_t inner,
+                     int nthreads) {
+  ParallelFor(
+      outer * inner, nthreads,
+      [&](int64_t l0, int64_t l1) {
+        for (int64_t l = l0; l < l1; ++l) {
+          const int64_t base = (l / inner) * n * inner + l % inner;
+          double acc = 0;
+          for (int64_t j = n - 1; j >= 0; --j) {
+            const int64_t at = base + j * inner;
+            acc += CastValue<double>(g[at]);
+            StoreReq(req, gx + at, CastValue<T>(acc));
+          }
+        }
+      },
+      std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, n)));
+}
+
+void BackwardCumsum(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                    std::span<const TBlob> in, std::span<const TBlob>,
+                    std::span<const TBlob> in_grads) {
+  const OpReq req = ReqAt(ctx, 0);
+  if (req == OpReq::kNull || in[0].Size() == 0) return;
+  const auto& p = ParamAs<NpCumsumParam>(base);
+  const Shape& s = in[0].shape;
+  int64_t outer = 1, n = s.Size(), inner = 1;
+  if (p.axis.has_value()) {
+    const int a = NormalizeAxis(*p.axis, s.ndim(), "_np_cumsum");
+    outer = s.ProdRange(0, a);
+    n = s[a];
+    inner = s.ProdRange(a + 1, s.ndim());
+  }
+  MX_TYPE_SWITCH(out_grads[0].dtype, G, {
+    MX_TYPE_SWITCH(in_grads[0].dtype, T, {
+      CumsumGradTyped<G, T>(req, out_grads[0].ptr<G>(), in_grads[0].ptr<T>(), outer, n, inner,
+                            ctx.nthreads);
+    });
+  });
+}
+
 }  // namespace
 
 MX_REGISTER_KERNEL(depth_to_space,
-                   (OpKernel{.infer = InferDepthToSpace, .forward = ForwardDepthToSpace}));
+                   (OpKernel{.infer = InferDepthToSpace, .forward = ForwardDepthToSpace,
+                             .backward = BackwardDepthToSpace}));
 MX_REGISTER_KERNEL(space_to_depth,
-                   (OpKernel{.infer = InferSpaceToDepth, .forward = ForwardSpaceToDepth}));
-MX_REGISTER_KERNEL(diag, (OpKernel{.infer = InferDiag, .forward = ForwardDiag}));
-MX_REGISTER_KERNEL(_np_cumsum, (OpKernel{.infer = InferCumsum, .forward = ForwardCumsum}));
+                   (OpKernel{.infer = InferSpaceToDepth, .forward = ForwardSpaceToDepth,
+                             .backward = BackwardSpaceToDepth}));
+MX_REGISTER_KERNEL(diag, (OpKernel{.infer = InferDiag, .forward = ForwardDiag,
+                                   .backward = BackwardDiag}));
+MX_REGISTER_KERNEL(_np_cumsum, (OpKernel{.infer = InferCumsum, .forward = ForwardCumsum,
+                                         .backward = BackwardCumsum}));
 
 }  // namespace mixnet::op

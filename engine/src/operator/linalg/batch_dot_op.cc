@@ -4,6 +4,7 @@
 
 #include "ops/linalg.h"
 #include "operator/linalg/gemm.h"
+#include "operator/linalg/gemm_grad.h"
 #include "operator/op.h"
 #include "operator/shape/req_assign.h"
 
@@ -67,8 +68,37 @@ void ForwardBatchDot(const ParamBase& base, const OpContext& ctx, std::span<cons
                       r[nd - 2] * r[nd - 1], g.m * g.n, ctx.nthreads);
 }
 
+void BackwardBatchDot(const ParamBase& base, const OpContext& ctx,
+                      std::span<const TBlob> out_grads, std::span<const TBlob> in,
+                      std::span<const TBlob>, std::span<const TBlob> in_grads) {
+  const auto& p = ParamAs<BatchDotParam>(base);
+  const Shape& l = in[0].shape;
+  const Shape& r = in[1].shape;
+  const int nd = l.ndim();
+  const int64_t batch = l.ProdRange(0, nd - 2);
+  linalg::ProductGradArgs g;
+  g.trans_a = p.transpose_a;
+  g.trans_b = p.transpose_b;
+  g.m = p.transpose_a ? l[nd - 1] : l[nd - 2];
+  g.k = p.transpose_a ? l[nd - 2] : l[nd - 1];
+  g.n = p.transpose_b ? r[nd - 2] : r[nd - 1];
+  g.a = in[0].dptr;
+  g.lda = l[nd - 1];
+  g.b = in[1].dptr;
+  g.ldb = r[nd - 1];
+  g.g = out_grads[0].dptr;
+  g.ldg = g.n;
+  g.da = in_grads[0].dptr;
+  g.db = in_grads[1].dptr;
+  g.req_a = ReqAt(ctx, 0);
+  g.req_b = ReqAt(ctx, 1);
+  linalg::ProductGrads("batch_dot", in[0].dtype, g, batch, l[nd - 2] * l[nd - 1],
+                       r[nd - 2] * r[nd - 1], g.m * g.n, ctx.nthreads);
+}
+
 }  // namespace
 
-MX_REGISTER_KERNEL(batch_dot, (OpKernel{.infer = InferBatchDot, .forward = ForwardBatchDot}));
+MX_REGISTER_KERNEL(batch_dot, (OpKernel{.infer = InferBatchDot, .forward = ForwardBatchDot,
+                                        .backward = BackwardBatchDot}));
 
 }  // namespace mixnet::op

@@ -6,6 +6,7 @@
 
 #include "ops/linalg.h"
 #include "operator/linalg/gemm.h"
+#include "operator/linalg/gemm_grad.h"
 #include "operator/op.h"
 #include "operator/shape/req_assign.h"
 
@@ -89,8 +90,36 @@ void ForwardDot(const ParamBase& base, const OpContext& ctx, std::span<const TBl
   linalg::BatchedGemm("dot", in[0].dtype, g, 1, 0, 0, 0, ctx.nthreads);
 }
 
+void BackwardDot(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                 std::span<const TBlob> in, std::span<const TBlob>,
+                 std::span<const TBlob> in_grads) {
+  const auto& p = ParamAs<DotParam>(base);
+  const bool vec = in[0].ndim() == 1 && in[1].ndim() == 1;
+  const bool ta = p.transpose_a && !vec, tb = p.transpose_b && !vec;
+  const DotDims d = vec ? DotDims{1, 1, in[0].shape[0], in[0].shape[0]}
+                        : ComputeDotDims(in[0].shape, in[1].shape, ta, tb);
+  linalg::ProductGradArgs g;
+  g.trans_a = ta;
+  g.trans_b = tb;
+  g.m = d.m;
+  g.n = d.n;
+  g.k = d.k;
+  g.a = in[0].dptr;
+  g.lda = ta ? d.m : d.k;
+  g.b = in[1].dptr;
+  g.ldb = tb ? d.k : d.n;
+  g.g = out_grads[0].dptr;
+  g.ldg = d.n;
+  g.da = in_grads[0].dptr;
+  g.db = in_grads[1].dptr;
+  g.req_a = ReqAt(ctx, 0);
+  g.req_b = ReqAt(ctx, 1);
+  linalg::ProductGrads("dot", in[0].dtype, g, 1, 0, 0, 0, ctx.nthreads);
+}
+
 }  // namespace
 
-MX_REGISTER_KERNEL(dot, (OpKernel{.infer = InferDot, .forward = ForwardDot}));
+MX_REGISTER_KERNEL(dot, (OpKernel{.infer = InferDot, .forward = ForwardDot,
+                                  .backward = BackwardDot}));
 
 }  // namespace mixnet::op

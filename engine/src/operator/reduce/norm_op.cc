@@ -8,8 +8,10 @@
 #include "ops/reduce.h"
 #include "operator/op.h"
 #include "operator/reduce/reduce_axes.h"
+#include "operator/reduce/reduce_grad.h"
 #include "operator/reduce/reduce_kernel.h"
 #include "operator/reduce/reducers.h"
+#include "operator/shape/cast_value.h"
 #include "operator/shape/req_assign.h"
 
 namespace mixnet::op {
@@ -56,8 +58,50 @@ void ForwardNorm(const ParamBase& base, const OpContext& ctx, std::span<const TB
   });
 }
 
+// d|x|_1 = sign(x) (0 at 0, as MXNet); d|x|_2 = x / |x|_2 (0 where the norm is 0). The norms and
+// head gradients are read as float64 first: out_dtype may differ from the input's dtype.
+void BackwardNorm(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                  std::span<const TBlob> inputs, std::span<const TBlob> outputs,
+                  std::span<const TBlob> in_grads) {
+  const OpReq req = ReqAt(ctx, 0);
+  if (req == OpReq::kNull) return;
+  const auto& p = ParamAs<NormParam>(base);
+  const TBlob& x = inputs[0];
+  auto axes = reduce::ResolveAxes("norm", x.shape, p.axis, p.keepdims, false);
+  const reduce::Collapsed c = reduce::Collapse(x.shape, axes.reduced);
+  const size_t n_out = static_cast<size_t>(outputs[0].Size());
+  std::vector<double> y(n_out), g(n_out);
+  MX_TYPE_SWITCH(outputs[0].dtype, O, {
+    const O* yp = outputs[0].ptr<O>();
+    const O* gp = out_grads[0].ptr<O>();
+    for (size_t k = 0; k < n_out; ++k) {
+      y[k] = CastValue<double>(yp[k]);
+      g[k] = CastValue<double>(gp[k]);
+    }
+  });
+  const bool l1 = p.ord == 1;
+  MX_FLOAT_TYPE_SWITCH(x.dtype, T, "norm", {
+    const T* xp = x.ptr<T>();
+    T* gx = in_grads[0].ptr<T>();
+    reduce::ForEachReducedRun(c, ctx.nthreads, [&](int64_t i0, int64_t i1, int64_t o,
+                                                   int64_t step) {
+      for (int64_t i = i0; i < i1; ++i, o += step) {
+        const double xd = CastValue<double>(xp[i]);
+        double v;
+        if (l1) {
+          v = xd > 0 ? g[o] : (xd < 0 ? -g[o] : 0.0);
+        } else {
+          v = y[o] == 0 ? 0.0 : g[o] * xd / y[o];
+        }
+        StoreReq(req, gx + i, reduce::FromAcc<T>(v));
+      }
+    });
+  });
+}
+
 }  // namespace
 
-MX_REGISTER_KERNEL(norm, (OpKernel{.infer = InferNorm, .forward = ForwardNorm}));
+MX_REGISTER_KERNEL(norm, (OpKernel{.infer = InferNorm, .forward = ForwardNorm,
+                                   .backward = BackwardNorm}));
 
 }  // namespace mixnet::op

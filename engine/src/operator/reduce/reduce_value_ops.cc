@@ -1,11 +1,13 @@
 // sum (sum_axis), mean, prod, nansum, nanprod, max (max_axis), min (min_axis): reductions over
 // a set of axes with MXNet 1.x's axis / keepdims / exclude parameters. The output keeps the
 // input dtype (integer mean truncates, as MXNet's does).
+#include <cmath>
 #include <span>
 
 #include "ops/reduce.h"
 #include "operator/op.h"
 #include "operator/reduce/reduce_axes.h"
+#include "operator/reduce/reduce_grad.h"
 #include "operator/reduce/reduce_kernel.h"
 #include "operator/reduce/reducers.h"
 #include "operator/shape/req_assign.h"
@@ -97,9 +99,58 @@ void ForwardReduce(const ParamBase& base, const OpContext& ctx, std::span<const 
   });
 }
 
+// d input[i] = head[o] * dy/dx[i] for the output o that element i reduces into:
+//   sum 1, nansum 1 (0 at NaN), mean 1/count, prod y/x, nanprod y/x (0 at NaN),
+//   max/min 1 where x equals the result (every tied position, as MXNet), else 0.
+// Computed in float64 for float64, float32 otherwise (half/bfloat16 round once at the end).
+template <Kind K, typename T>
+void ReduceGradTyped(const T* x, const T* y, const T* g, T* gx, const Collapsed& c, OpReq req,
+                     int nthreads) {
+  using C = std::conditional_t<std::is_same_v<T, double>, double, float>;
+  const C inv_count = c.ReducedCount() == 0 ? C(0) : C(1) / static_cast<C>(c.ReducedCount());
+  reduce::ForEachReducedRun(c, nthreads, [&](int64_t i0, int64_t i1, int64_t o, int64_t step) {
+    for (int64_t i = i0; i < i1; ++i, o += step) {
+      const C xv = static_cast<C>(x[i]);
+      const C gv = static_cast<C>(g[o]);
+      C v;
+      if constexpr (K == Kind::kSum) {
+        v = gv;
+      } else if constexpr (K == Kind::kMean) {
+        v = gv * inv_count;
+      } else if constexpr (K == Kind::kNanSum) {
+        v = std::isnan(xv) ? C(0) : gv;
+      } else if constexpr (K == Kind::kProd) {
+        v = gv * static_cast<C>(y[o]) / xv;
+      } else if constexpr (K == Kind::kNanProd) {
+        v = std::isnan(xv) ? C(0) : gv * static_cast<C>(y[o]) / xv;
+      } else {
+        v = xv == static_cast<C>(y[o]) ? gv : C(0);
+      }
+      StoreReq(req, gx + i, T(v));
+    }
+  });
+}
+
+template <Kind K, typename P>
+void BackwardReduce(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                    std::span<const TBlob> inputs, std::span<const TBlob> outputs,
+                    std::span<const TBlob> in_grads) {
+  const OpReq req = ReqAt(ctx, 0);
+  if (req == OpReq::kNull) return;
+  const P& p = ParamAs<P>(base);
+  const TBlob& x = inputs[0];
+  auto axes = ResolveAxes(kKindName<K>, x.shape, p.axis, p.keepdims, p.exclude);
+  const Collapsed c = Collapse(x.shape, axes.reduced);
+  MX_FLOAT_TYPE_SWITCH(x.dtype, T, kKindName<K>, {
+    ReduceGradTyped<K, T>(x.ptr<T>(), outputs[0].ptr<T>(), out_grads[0].ptr<T>(),
+                          in_grads[0].ptr<T>(), c, req, ctx.nthreads);
+  });
+}
+
 template <Kind K, typename P>
 constexpr OpKernel ReduceKernel() {
-  return OpKernel{.infer = InferReduce<K, P>, .forward = ForwardReduce<K, P>};
+  return OpKernel{.infer = InferReduce<K, P>, .forward = ForwardReduce<K, P>,
+                  .backward = BackwardReduce<K, P>};
 }
 
 }  // namespace

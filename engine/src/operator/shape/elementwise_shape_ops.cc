@@ -6,6 +6,7 @@
 #include "operator/parallel.h"
 #include "operator/shape/cast_value.h"
 #include "operator/shape/copy_kernel.h"
+#include "operator/shape/grad_util.h"
 #include "operator/shape/req_assign.h"
 
 namespace mixnet::op {
@@ -110,11 +111,73 @@ void ForwardWhere(const ParamBase&, const OpContext& ctx, std::span<const TBlob>
   });
 }
 
+// --- gradients ----------------------------------------------------------------------------
+
+// Cast: the head gradient cast back to the input's dtype (the forward's cast run backwards).
+void BackwardCast(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                  std::span<const TBlob>, std::span<const TBlob>,
+                  std::span<const TBlob> in_grads) {
+  const TBlob& g = out_grads[0];
+  const TBlob& gx = in_grads[0];
+  OpContext bctx = ctx;
+  bctx.req = ctx.req.subspan(0, std::min<size_t>(1, ctx.req.size()));
+  ForwardCast(base, bctx, std::span<const TBlob>(&g, 1), std::span<const TBlob>(&gx, 1));
+}
+
+// clip: the head gradient where a_min <= x <= a_max (bounds in the element type, as the
+// forward compares), 0 where x was clipped. Like MXNet, x exactly on a bound keeps its gradient.
+void BackwardClip(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                  std::span<const TBlob> inputs, std::span<const TBlob>,
+                  std::span<const TBlob> in_grads) {
+  const OpReq req = ReqAt(ctx, 0);
+  if (req == OpReq::kNull) return;
+  const auto& p = ParamAs<ClipParam>(base);
+  MX_FLOAT_TYPE_SWITCH(inputs[0].dtype, T, "clip", {
+    using C = std::conditional_t<kIsHalfLike<T>, float, T>;
+    const C lo = static_cast<C>(CastValue<T>(p.a_min));
+    const C hi = static_cast<C>(CastValue<T>(p.a_max));
+    const T* x = inputs[0].ptr<T>();
+    const T* g = out_grads[0].ptr<T>();
+    MapIndexed(in_grads[0].ptr<T>(), inputs[0].Size(), req, ctx.nthreads, [=](int64_t i) {
+      const C v = static_cast<C>(x[i]);
+      return (v < lo || v > hi) ? T(C(0)) : g[i];
+    });
+  });
+}
+
+// where: the head gradient goes to x where the condition holds and to y elsewhere; the
+// condition gets zeros.
+void BackwardWhere(const ParamBase&, const OpContext& ctx, std::span<const TBlob> out_grads,
+                   std::span<const TBlob> inputs, std::span<const TBlob>,
+                   std::span<const TBlob> in_grads) {
+  ZeroGrad(ReqAt(ctx, 0), in_grads[0]);
+  const int64_t n = out_grads[0].Size();
+  if (n == 0) return;
+  const bool rows = inputs[0].shape != inputs[1].shape;
+  const int64_t row_size = rows ? n / inputs[1].shape[0] : 1;
+  MX_TYPE_SWITCH(inputs[0].dtype, Cd, {
+    MX_TYPE_SWITCH(out_grads[0].dtype, T, {
+      const Cd* c = inputs[0].ptr<Cd>();
+      const T* g = out_grads[0].ptr<T>();
+      for (int side = 0; side < 2; ++side) {
+        const OpReq req = ReqAt(ctx, 1 + side);
+        if (req == OpReq::kNull) continue;
+        const bool want = side == 0;  // x takes the positions where the condition is true
+        MapIndexed(in_grads[1 + side].ptr<T>(), n, req, ctx.nthreads, [=](int64_t i) {
+          return CastValue<bool>(c[rows ? i / row_size : i]) == want ? g[i] : T(0);
+        });
+      }
+    });
+  });
+}
+
 }  // namespace
 
-MX_REGISTER_KERNEL(Cast, (OpKernel{.infer = InferCast, .forward = ForwardCast, .cheap = true}));
+MX_REGISTER_KERNEL(Cast, (OpKernel{.infer = InferCast, .forward = ForwardCast,
+                                   .backward = BackwardCast, .cheap = true}));
 MX_REGISTER_KERNEL(clip, (OpKernel{.infer = InferSameShapeType, .forward = ForwardClip,
-                                   .cheap = true}));
-MX_REGISTER_KERNEL(where, (OpKernel{.infer = InferWhere, .forward = ForwardWhere, .cheap = true}));
+                                   .backward = BackwardClip, .cheap = true}));
+MX_REGISTER_KERNEL(where, (OpKernel{.infer = InferWhere, .forward = ForwardWhere,
+                                    .backward = BackwardWhere, .cheap = true}));
 
 }  // namespace mixnet::op

@@ -7,6 +7,7 @@
 #include "ops/shape.h"
 #include "operator/op.h"
 #include "operator/shape/copy_kernel.h"
+#include "operator/shape/grad_util.h"
 #include "operator/shape/req_assign.h"
 
 namespace mixnet::op {
@@ -139,11 +140,70 @@ void ForwardSliceChannel(const ParamBase& base, const OpContext& ctx, std::span<
   }
 }
 
+// --- gradients: the forward's run copies in the other direction -----------------------------
+
+// Concat/stack: input i's gradient is its runs cut back out of the head gradient.
+void SplitBackward(const OpContext& ctx, const TBlob& g, std::span<const TBlob> in_grads,
+                   int64_t outer, const std::vector<int64_t>& runs) {
+  int64_t total = 0;
+  for (int64_t r : runs) total += r;
+  int64_t offset = 0;
+  for (size_t i = 0; i < in_grads.size(); ++i) {
+    const RunCopy c{g.dptr, total, offset, in_grads[i].dptr, runs[i], 0, runs[i]};
+    CopyRuns(ReqAt(ctx, i), g.dtype, outer, &c, 1, ctx.nthreads);
+    offset += runs[i];
+  }
+}
+
+void BackwardConcat(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                    std::span<const TBlob> in, std::span<const TBlob>,
+                    std::span<const TBlob> in_grads) {
+  const auto& p = ParamAs<ConcatParam>(base);
+  const Shape& s0 = in[0].shape;
+  const int axis = NormalizeAxis(p.dim, s0.ndim(), "Concat");
+  std::vector<int64_t> runs;
+  for (const TBlob& b : in) runs.push_back(b.shape.ProdRange(axis, b.ndim()));
+  SplitBackward(ctx, out_grads[0], in_grads, s0.ProdRange(0, axis), runs);
+}
+
+void BackwardStack(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                   std::span<const TBlob> in, std::span<const TBlob>,
+                   std::span<const TBlob> in_grads) {
+  const auto& p = ParamAs<StackParam>(base);
+  const Shape& s0 = in[0].shape;
+  const int axis = NormalizeAxis(p.axis, s0.ndim() + 1, "stack");
+  std::vector<int64_t> runs(in.size(), s0.ProdRange(axis, s0.ndim()));
+  SplitBackward(ctx, out_grads[0], in_grads, s0.ProdRange(0, axis), runs);
+}
+
+// SliceChannel: the head gradients joined back along the axis.
+void BackwardSliceChannel(const ParamBase& base, const OpContext& ctx,
+                          std::span<const TBlob> out_grads, std::span<const TBlob> in,
+                          std::span<const TBlob>, std::span<const TBlob> in_grads) {
+  const OpReq req = ReqAt(ctx, 0);
+  if (req == OpReq::kNull) return;
+  const auto& p = ParamAs<SliceChannelParam>(base);
+  const Shape& s = in[0].shape;
+  const int axis = NormalizeAxis(p.axis, s.ndim(), "SliceChannel");
+  const int64_t total = s.ProdRange(axis, s.ndim());
+  const int64_t run = total / p.num_outputs;
+  std::vector<RunCopy> copies(out_grads.size());
+  for (size_t i = 0; i < out_grads.size(); ++i) {
+    copies[i] = RunCopy{out_grads[i].dptr, run, 0, in_grads[0].dptr, total,
+                        static_cast<int64_t>(i) * run, run};
+  }
+  CopyRuns(req, in[0].dtype, s.ProdRange(0, axis), copies.data(),
+           static_cast<int64_t>(copies.size()), ctx.nthreads);
+}
+
 }  // namespace
 
-MX_REGISTER_KERNEL(Concat, (OpKernel{.infer = InferConcat, .forward = ForwardConcat}));
-MX_REGISTER_KERNEL(stack, (OpKernel{.infer = InferStack, .forward = ForwardStack}));
+MX_REGISTER_KERNEL(Concat, (OpKernel{.infer = InferConcat, .forward = ForwardConcat,
+                                     .backward = BackwardConcat}));
+MX_REGISTER_KERNEL(stack, (OpKernel{.infer = InferStack, .forward = ForwardStack,
+                                    .backward = BackwardStack}));
 MX_REGISTER_KERNEL(SliceChannel,
-                   (OpKernel{.infer = InferSliceChannel, .forward = ForwardSliceChannel}));
+                   (OpKernel{.infer = InferSliceChannel, .forward = ForwardSliceChannel,
+                             .backward = BackwardSliceChannel}));
 
 }  // namespace mixnet::op

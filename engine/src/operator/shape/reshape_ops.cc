@@ -6,6 +6,7 @@
 #include "ops/shape.h"
 #include "operator/op.h"
 #include "operator/shape/copy_kernel.h"
+#include "operator/shape/grad_util.h"
 #include "operator/shape/req_assign.h"
 #include "operator/shape/reshape_infer.h"
 
@@ -87,13 +88,14 @@ void InferSame(const ParamBase&, InferIO& io) { SetOutput(io, io.in_shapes.at(0)
 
 // cheap: a small copy may run inline on the pushing thread.
 MX_REGISTER_KERNEL(Reshape, (OpKernel{.infer = InferReshape, .forward = CopyForward,
-                                      .cheap = true}));
+                                      .backward = CopyBackward, .cheap = true}));
 MX_REGISTER_KERNEL(Flatten, (OpKernel{.infer = InferFlatten, .forward = CopyForward,
-                                      .cheap = true}));
+                                      .backward = CopyBackward, .cheap = true}));
 MX_REGISTER_KERNEL(expand_dims, (OpKernel{.infer = InferExpandDims, .forward = CopyForward,
-                                          .cheap = true}));
+                                          .backward = CopyBackward, .cheap = true}));
 MX_REGISTER_KERNEL(squeeze, (OpKernel{.infer = InferSqueeze, .forward = CopyForward,
-                                      .cheap = true}));
-MX_REGISTER_KERNEL(_copy, (OpKernel{.infer = InferSame, .forward = CopyForward, .cheap = true}));
+                                      .backward = CopyBackward, .cheap = true}));
+MX_REGISTER_KERNEL(_copy, (OpKernel{.infer = InferSame, .forward = CopyForward,
+                                    .backward = CopyBackward, .cheap = true}));
 
 }  // namespace mixnet::op

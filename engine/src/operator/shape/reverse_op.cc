@@ -6,6 +6,7 @@
 #include "ops/shape.h"
 #include "operator/op.h"
 #include "operator/parallel.h"
+#include "operator/shape/grad_util.h"
 #include "operator/shape/req_assign.h"
 
 namespace mixnet::op {
@@ -69,8 +70,15 @@ void ForwardReverse(const ParamBase& base, const OpContext& ctx, std::span<const
   });
 }
 
+void BackwardReverse(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                     std::span<const TBlob> in, std::span<const TBlob> out,
+                     std::span<const TBlob> in_grads) {
+  GatherBackward(ForwardReverse, base, ctx, out_grads, in, out, in_grads, 0, true);
+}
+
 }  // namespace
 
-MX_REGISTER_KERNEL(reverse, (OpKernel{.infer = InferReverse, .forward = ForwardReverse}));
+MX_REGISTER_KERNEL(reverse, (OpKernel{.infer = InferReverse, .forward = ForwardReverse,
+                                      .backward = BackwardReverse}));
 
 }  // namespace mixnet::op

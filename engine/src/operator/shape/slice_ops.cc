@@ -9,6 +9,7 @@
 #include "operator/op.h"
 #include "operator/parallel.h"
 #include "operator/shape/copy_kernel.h"
+#include "operator/shape/grad_util.h"
 #include "operator/shape/req_assign.h"
 
 namespace mixnet::op {
@@ -157,9 +158,35 @@ void ForwardSliceAxis(const ParamBase& base, const OpContext& ctx, std::span<con
   CopyRuns(ReqAt(ctx, 0), in[0].dtype, s.ProdRange(0, r.axis), &c, 1, ctx.nthreads);
 }
 
+// slice: a gather (any steps), scattered back through the forward's own index map.
+void BackwardSlice(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                   std::span<const TBlob> in, std::span<const TBlob> out,
+                   std::span<const TBlob> in_grads) {
+  GatherBackward(ForwardSlice, base, ctx, out_grads, in, out, in_grads, 0, true);
+}
+
+// slice_axis: zero the gradient outside [begin, end) (kWriteTo), then copy the head gradient's
+// runs into the range.
+void BackwardSliceAxis(const ParamBase& base, const OpContext& ctx,
+                       std::span<const TBlob> out_grads, std::span<const TBlob> in,
+                       std::span<const TBlob>, std::span<const TBlob> in_grads) {
+  const OpReq req = ReqAt(ctx, 0);
+  if (req == OpReq::kNull) return;
+  ZeroGrad(req, in_grads[0]);
+  const Shape& s = in[0].shape;
+  const AxisRange r = ResolveSliceAxis(s, ParamAs<SliceAxisParam>(base));
+  const int64_t inner = s.ProdRange(r.axis + 1, s.ndim());
+  const int64_t run = (r.end - r.begin) * inner;
+  const RunCopy c{out_grads[0].dptr, run, 0, in_grads[0].dptr, s[r.axis] * inner,
+                  r.begin * inner, run};
+  CopyRuns(req, in[0].dtype, s.ProdRange(0, r.axis), &c, 1, ctx.nthreads);
+}
+
 }  // namespace
 
-MX_REGISTER_KERNEL(slice, (OpKernel{.infer = InferSlice, .forward = ForwardSlice}));
-MX_REGISTER_KERNEL(slice_axis, (OpKernel{.infer = InferSliceAxis, .forward = ForwardSliceAxis}));
+MX_REGISTER_KERNEL(slice, (OpKernel{.infer = InferSlice, .forward = ForwardSlice,
+                                    .backward = BackwardSlice}));
+MX_REGISTER_KERNEL(slice_axis, (OpKernel{.infer = InferSliceAxis, .forward = ForwardSliceAxis,
+                                         .backward = BackwardSliceAxis}));
 
 }  // namespace mixnet::op

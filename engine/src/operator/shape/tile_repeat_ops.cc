@@ -7,6 +7,8 @@
 #include "ops/shape.h"
 #include "operator/op.h"
 #include "operator/parallel.h"
+#include "operator/reduce/reduce_grad.h"
+#include "operator/shape/grad_util.h"
 #include "operator/shape/copy_kernel.h"
 #include "operator/shape/req_assign.h"
 
@@ -146,9 +148,47 @@ void ForwardRepeat(const ParamBase& base, const OpContext& ctx, std::span<const 
   });
 }
 
+// Both gradients are sums of the head gradient over the copies: tile's output viewed as
+// (reps_0, in_0, reps_1, in_1, ...) summed over the reps axes; repeat's as (outer, n, repeats,
+// inner) summed over the repeats axis.
+void BackwardTile(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                  std::span<const TBlob> in, std::span<const TBlob>,
+                  std::span<const TBlob> in_grads) {
+  const OpReq req = ReqAt(ctx, 0);
+  if (req == OpReq::kNull) return;
+  const TilePlan p = PlanTile(in[0].shape, ParamAs<TileParam>(base).reps);
+  Shape view;
+  std::vector<bool> reduced;
+  for (int i = 0; i < p.in.ndim(); ++i) {
+    view.PushBack(p.reps[i]);
+    view.PushBack(p.in[i]);
+    reduced.push_back(true);
+    reduced.push_back(false);
+  }
+  reduce::SumInto(req, out_grads[0], view, reduced, in_grads[0], ctx.nthreads);
+}
+
+void BackwardRepeat(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                    std::span<const TBlob> in, std::span<const TBlob>,
+                    std::span<const TBlob> in_grads) {
+  const OpReq req = ReqAt(ctx, 0);
+  if (req == OpReq::kNull) return;
+  const auto& p = ParamAs<RepeatParam>(base);
+  if (p.repeats == 0) {
+    ZeroGrad(req, in_grads[0]);
+    return;
+  }
+  const RepeatPlan r = PlanRepeat(in[0].shape, p);
+  const Shape view{r.outer, r.n, static_cast<int64_t>(p.repeats), r.inner};
+  reduce::SumInto(req, out_grads[0], view, {false, false, true, false}, in_grads[0],
+                  ctx.nthreads);
+}
+
 }  // namespace
 
-MX_REGISTER_KERNEL(tile, (OpKernel{.infer = InferTile, .forward = ForwardTile}));
-MX_REGISTER_KERNEL(repeat, (OpKernel{.infer = InferRepeat, .forward = ForwardRepeat}));
+MX_REGISTER_KERNEL(tile, (OpKernel{.infer = InferTile, .forward = ForwardTile,
+                                   .backward = BackwardTile}));
+MX_REGISTER_KERNEL(repeat, (OpKernel{.infer = InferRepeat, .forward = ForwardRepeat,
+                                     .backward = BackwardRepeat}));
 
 }  // namespace mixnet::op

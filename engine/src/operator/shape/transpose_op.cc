@@ -225,8 +225,24 @@ void ForwardTranspose(const ParamBase& base, const OpContext& ctx, std::span<con
   }
 }
 
+// The gradient is the head gradient transposed by the inverse permutation (same kernel).
+void BackwardTranspose(const ParamBase& base, const OpContext& ctx,
+                       std::span<const TBlob> out_grads, std::span<const TBlob> in,
+                       std::span<const TBlob>, std::span<const TBlob> in_grads) {
+  if (ReqAt(ctx, 0) == OpReq::kNull) return;
+  const auto& p = ParamAs<TransposeParam>(base);
+  const std::vector<int> perm = ResolvePerm(in[0].shape, p.axes);
+  TransposeParam inv = p;
+  inv.axes = Shape::Filled(static_cast<int>(perm.size()), 0);
+  for (size_t i = 0; i < perm.size(); ++i) inv.axes[perm[i]] = static_cast<int64_t>(i);
+  OpContext bctx = ctx;
+  bctx.req = ctx.req.subspan(0, std::min<size_t>(1, ctx.req.size()));
+  ForwardTranspose(inv, bctx, out_grads.subspan(0, 1), in_grads.subspan(0, 1));
+}
+
 }  // namespace
 
-MX_REGISTER_KERNEL(transpose, (OpKernel{.infer = InferTranspose, .forward = ForwardTranspose}));
+MX_REGISTER_KERNEL(transpose, (OpKernel{.infer = InferTranspose, .forward = ForwardTranspose,
+                                        .backward = BackwardTranspose}));
 
 }  // namespace mixnet::op

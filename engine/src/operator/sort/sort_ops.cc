@@ -12,6 +12,7 @@
 
 #include "ops/sort_search.h"
 #include "operator/op.h"
+#include "operator/shape/grad_util.h"
 #include "operator/parallel.h"
 #include "operator/shape/req_assign.h"
 
@@ -295,10 +296,63 @@ void ForwardArgmaxChannel(const ParamBase&, const OpContext& ctx, std::span<cons
   });
 }
 
+// ---- gradients: the head gradient scattered back through the (recomputed, stable) order ----------
+
+// Adds g[obase + j * inner] to gx at the line position order[j], for the first k of every line.
+template <typename T>
+void ScatterSorted(const T* data, const T* g, T* gx, const Lines& l, int64_t k, bool ascend,
+                   int nthreads) {
+  ForEachSortedLine(data, l, k, ascend, nthreads,
+                    [&](int64_t line, int64_t base, const std::vector<int64_t>& order) {
+                      const int64_t obase = (line / l.inner) * k * l.inner + line % l.inner;
+                      for (int64_t j = 0; j < k; ++j) {
+                        T* d = gx + base + order[j] * l.inner;
+                        *d = AddValues(*d, g[obase + j * l.inner]);
+                      }
+                    });
+}
+
+// topk: values (ret_typ value/both) route their gradient to the selected elements; indices and
+// masks do not depend on the values, so ret_typ indices/mask give zeros.
+void BackwardTopk(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                  std::span<const TBlob> in, std::span<const TBlob>,
+                  std::span<const TBlob> in_grads) {
+  const OpReq req = ReqAt(ctx, 0);
+  if (req == OpReq::kNull) return;
+  ZeroGrad(req, in_grads[0]);
+  const auto& p = ParamAs<TopkParam>(base);
+  using R = TopkParam::RetTyp;
+  if (p.ret_typ != R::kValue && p.ret_typ != R::kBoth) return;
+  if (out_grads[0].Size() == 0) return;
+  const Lines l = ViewLines("topk", in[0].shape, p.axis);
+  const int64_t k = ResolveK(l, p.k, in[0].shape);
+  MX_TYPE_SWITCH(in[0].dtype, T, {
+    ScatterSorted<T>(in[0].ptr<T>(), out_grads[0].ptr<T>(), in_grads[0].ptr<T>(), l, k,
+                     p.is_ascend, ctx.nthreads);
+  });
+}
+
+void BackwardSort(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                  std::span<const TBlob> in, std::span<const TBlob>,
+                  std::span<const TBlob> in_grads) {
+  const OpReq req = ReqAt(ctx, 0);
+  if (req == OpReq::kNull) return;
+  ZeroGrad(req, in_grads[0]);
+  if (in[0].Size() == 0) return;
+  const auto& p = ParamAs<SortParam>(base);
+  const Lines l = ViewLines("sort", in[0].shape, p.axis);
+  MX_TYPE_SWITCH(in[0].dtype, T, {
+    ScatterSorted<T>(in[0].ptr<T>(), out_grads[0].ptr<T>(), in_grads[0].ptr<T>(), l, l.n,
+                     p.is_ascend, ctx.nthreads);
+  });
+}
+
 }  // namespace
 
-MX_REGISTER_KERNEL(topk, (OpKernel{.infer = InferTopk, .forward = ForwardTopk}));
-MX_REGISTER_KERNEL(sort, (OpKernel{.infer = InferSort, .forward = ForwardSort}));
+MX_REGISTER_KERNEL(topk, (OpKernel{.infer = InferTopk, .forward = ForwardTopk,
+                                   .backward = BackwardTopk}));
+MX_REGISTER_KERNEL(sort, (OpKernel{.infer = InferSort, .forward = ForwardSort,
+                                   .backward = BackwardSort}));
 MX_REGISTER_KERNEL(argsort, (OpKernel{.infer = InferArgsort, .forward = ForwardArgsort}));
 MX_REGISTER_KERNEL(argmax_channel,
                    (OpKernel{.infer = InferArgmaxChannel, .forward = ForwardArgmaxChannel}));
