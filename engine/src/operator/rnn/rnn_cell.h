@@ -8,34 +8,11 @@
 #include <cmath>
 #include <cstdint>
 
+#include "common/fast_math.h"
+
 namespace mixnet::op::rnn {
 
-// float32 exp without a library call, so the cell loops below vectorise (the library's expf
-// and tanhf were a fifth of an LSTM training step): Cody-Waite range reduction to
-// [-ln2/2, ln2/2], a degree-6 polynomial (about 2 ulp), and 2^n put straight into the exponent.
-inline float FastExp(float x) {
-  // Clamp x to [-87, 88] on the bits (|x| against 87 or 88 by sign; NaN passes): GCC will not
-  // if-convert, hence not vectorise, a float compare feeding arithmetic under -ftrapping-math.
-  const uint32_t b = std::bit_cast<uint32_t>(x);
-  const uint32_t sign = b & 0x80000000u;
-  const uint32_t mag = b & 0x7fffffffu;
-  const uint32_t lim = sign != 0 ? 0x42ae0000u : 0x42b00000u;  // 87.0f, 88.0f
-  x = std::bit_cast<float>(((mag < lim) | (mag > 0x7f800000u) ? mag : lim) | sign);
-  constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
-  const float n = (x * 1.44269504088896341f + kRound) - kRound;
-  float r = x - n * 0.693359375f;
-  r = r - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const float e = p * r * r + r + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
-  return e * std::bit_cast<float>(bits);
-}
-
+// float32 uses the vectorisable FastExp (common/fast_math.h); float64 the library's.
 inline float Exp(float x) { return FastExp(x); }
 inline double Exp(double x) { return std::exp(x); }  // float64: exact, for tight grad checks
 
