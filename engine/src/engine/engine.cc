@@ -1,4 +1,5 @@
 // Engine selection: the process-wide engine (MIXNET_ENGINE_TYPE) and private instances.
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
@@ -35,6 +36,7 @@ int EnvCount(const char* name, int fallback) {
 // then run on the destroying thread).
 ThreadedEngine* g_threaded_engine = nullptr;
 void ShutdownProcessEngine() { g_threaded_engine->Shutdown(std::chrono::seconds(10)); }
+std::atomic<int> g_drain_refreshes{0};
 void BeforeFork() { g_threaded_engine->BeforeFork(); }
 void AfterFork() { g_threaded_engine->AfterFork(); }
 
@@ -50,6 +52,20 @@ std::unique_ptr<Engine> CreateEngine(std::string_view type, int num_workers, int
   if (type == "NaiveEngine") return std::make_unique<NaiveEngine>(num_threads);
   MX_THROW(ValueError) << "MIXNET_ENGINE_TYPE='" << type
                        << "' is not an engine type (expected ThreadedEngine or NaiveEngine)";
+}
+
+void DrainForExit() {
+  if (g_threaded_engine != nullptr) ShutdownProcessEngine();
+}
+
+void RefreshExitDrain() {
+  // Each registration costs a small allocation; the libraries create their state in their first
+  // calls, so a bounded number of refreshes covers it.
+  constexpr int kMaxRefreshes = 256;
+  if (g_threaded_engine == nullptr) return;
+  if (g_drain_refreshes.fetch_add(1, std::memory_order_relaxed) < kMaxRefreshes) {
+    std::atexit(ShutdownProcessEngine);
+  }
 }
 
 Engine* Engine::Get() {

@@ -85,6 +85,18 @@ class Engine {
   virtual int num_threads() const = 0;
 };
 
+// At exit the process engine drains its pending ops (an atexit handler registered when it is
+// created). Libraries that kernels call (oneDNN) create static state lazily, on worker threads,
+// after that registration, so exit() would destroy their state first while workers may still
+// be running kernels that use it. Kernels call this after using such a library: it registers the
+// drain again, so that it runs before that state goes (bounded; cheap after the first calls).
+void RefreshExitDrain();
+// Drains and stops the process engine now (what the exit handler does); idempotent. Called by
+// the destructor of the dispatch path's thread-local state on the main thread: thread-local
+// destructors of the thread that calls exit() run before every static destructor, so this
+// drain comes before any library's state is torn down.
+void DrainForExit();
+
 // A private engine, independent of Engine::Get() (tests, tools). type: as MIXNET_ENGINE_TYPE
 // ("ThreadedEngine", "NaiveEngine"); num_workers / num_threads <= 0 take the process-wide
 // defaults (MIXNET_CPU_WORKER_NTHREADS / MIXNET_NUM_THREADS, else the number of cores).

@@ -14,6 +14,8 @@
 #include <string>
 #include <utility>
 
+#include <unistd.h>
+
 #include "common/error.h"
 #include "common/small_vec.h"
 #include "autograd/autograd.h"
@@ -77,6 +79,13 @@ bool SameAttrs(const ParamCacheEntry& e, AttrList attrs) {
 struct DispatchScratch {
   std::array<ParamCacheEntry, kParamCacheSlots> param_cache;
   InferIO io;  // used only before the push, so a nested Invoke from an inline op may reuse it
+  // On the main thread this object is destroyed by exit() (or main's return) before any static
+  // object: the moment to let running kernels finish, before the libraries they use (oneDNN)
+  // tear down their static state. See engine::DrainForExit.
+  bool on_main_thread = gettid() == getpid();
+  ~DispatchScratch() {
+    if (on_main_thread) engine::DrainForExit();
+  }
   static DispatchScratch& Get() {
     thread_local DispatchScratch scratch;
     return scratch;

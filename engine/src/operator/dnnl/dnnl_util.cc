@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "engine/engine.h"
+
 namespace mixnet::op::dnnl_util {
 
 const dnnl::engine& Engine() {
@@ -84,6 +86,7 @@ void WithThreads(int nthreads, const std::function<void()>& fn) {
     throw;
   }
   if (want != prev) omp_set_num_threads(prev);
+  engine::RefreshExitDrain();  // oneDNN may have created static state in this call
 }
 
 void Rethrow(const dnnl::error& e, const char* op) {

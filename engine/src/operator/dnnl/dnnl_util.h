@@ -72,6 +72,10 @@ class KeyBuilder {
   std::string key_;
 };
 
+// Kernels keep one instance per call site for the life of the process and never destroy it
+// (`static auto& cache = *new PrimitiveCache<T>();`): engine workers may still be running a
+// kernel that uses it while static destructors run at exit.
+//
 // A bounded LRU cache of built primitives (and whatever else a kernel wants to keep with them),
 // shared by all threads. Entries are shared_ptr: a kernel keeps using its entry even if another
 // thread evicts it meanwhile. T must be safe to use from several threads at once: oneDNN

@@ -103,7 +103,7 @@ class ConvPrimitives {
   }
 
   static std::shared_ptr<const FwdEntry> GetFwd(const ConvSpec& s) {
-    static dnnl_util::PrimitiveCache<FwdEntry> cache;
+    static auto& cache = *new dnnl_util::PrimitiveCache<FwdEntry>();  // never destroyed
     return cache.GetOrCreate(s.Key("fwd"), [&] {
       auto pd = MakeFwdPd(s);
       return std::make_shared<const FwdEntry>(FwdEntry{pd, Fwd(pd)});
@@ -111,7 +111,7 @@ class ConvPrimitives {
   }
 
   static std::shared_ptr<const BwdEntry> GetBwd(const ConvSpec& s) {
-    static dnnl_util::PrimitiveCache<BwdEntry> cache;
+    static auto& cache = *new dnnl_util::PrimitiveCache<BwdEntry>();  // never destroyed
     return cache.GetOrCreate(s.Key("bwd"), [&] {
       auto hint = MakeFwdPd(s);
       typename BwdD::desc dd(kAlg, s.Want(s.src), s.WantWeights(), s.Want(s.dst), s.strides,

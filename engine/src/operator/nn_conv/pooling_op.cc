@@ -60,7 +60,7 @@ struct PoolPrims {
 };
 
 std::shared_ptr<const PoolPrims> GetPrims(const PoolGeom& g, const Shape& data) {
-  static dnnl_util::PrimitiveCache<PoolPrims> cache;
+  static auto& cache = *new dnnl_util::PrimitiveCache<PoolPrims>();  // never destroyed
   dnnl_util::KeyBuilder kb("pool");
   kb.Add(data);
   for (int d = 3 - g.nsp; d < 3; ++d) {

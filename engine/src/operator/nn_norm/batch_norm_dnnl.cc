@@ -80,7 +80,7 @@ bool BatchNormForwardDnnl(const BatchNormParam& p, const OpContext& ctx, std::sp
   if (batch_stats && !(IsWrite(ReqAt(ctx, 1)) && IsWrite(ReqAt(ctx, 2)))) return false;
   const float eps = static_cast<float>(p.eps);
   const nf flags = Flags(p, batch_stats);
-  static du::PrimitiveCache<FwdEntry> cache;
+  static auto& cache = *new du::PrimitiveCache<FwdEntry>();  // never destroyed
   auto entry = cache.GetOrCreate(Key(batch_stats ? "bn_fwd_train" : "bn_fwd", data.shape, eps, flags), [&] {
     auto pd = FwdPd(data.shape, eps, flags, batch_stats);
     return std::make_shared<const FwdEntry>(FwdEntry{pd, dnnl::batch_normalization_forward(pd)});
@@ -133,7 +133,7 @@ bool BatchNormBackwardDnnl(const BatchNormParam& p, const OpContext& ctx,
   if (batch_stats && out_grads.size() > 1) return false;
   const float eps = static_cast<float>(p.eps);
   const nf flags = Flags(p, batch_stats);
-  static du::PrimitiveCache<BwdEntry> cache;
+  static auto& cache = *new du::PrimitiveCache<BwdEntry>();  // never destroyed
   auto entry = cache.GetOrCreate(Key("bn_bwd", data.shape, eps, flags), [&] {
     auto fwd = FwdPd(data.shape, eps, flags, batch_stats);
     const auto md = du::PlainDesc(data.shape, DType::kFloat32, "BatchNorm");
