@@ -42,16 +42,12 @@ void InferBatchDot(const ParamBase& base, InferIO& io) {
   io.out_types = {io.in_types[0]};
 }
 
-void ForwardBatchDot(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> in,
-                     std::span<const TBlob> out) {
-  const OpReq req = ReqAt(ctx, 0);
-  if (req == OpReq::kNull) return;
-  const auto& p = ParamAs<BatchDotParam>(base);
+// The per-batch GEMM operands (shared by forward and backward): op(lhs) is m x k, op(rhs) k x n.
+template <typename Args>
+void SetOperands(const BatchDotParam& p, std::span<const TBlob> in, Args& g) {
   const Shape& l = in[0].shape;
   const Shape& r = in[1].shape;
   const int nd = l.ndim();
-  const int64_t batch = l.ProdRange(0, nd - 2);
-  linalg::GemmArgs g;
   g.trans_a = p.transpose_a;
   g.trans_b = p.transpose_b;
   g.m = p.transpose_a ? l[nd - 1] : l[nd - 2];
@@ -61,6 +57,18 @@ void ForwardBatchDot(const ParamBase& base, const OpContext& ctx, std::span<cons
   g.lda = l[nd - 1];
   g.b = in[1].dptr;
   g.ldb = r[nd - 1];
+}
+
+void ForwardBatchDot(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> in,
+                     std::span<const TBlob> out) {
+  const OpReq req = ReqAt(ctx, 0);
+  if (req == OpReq::kNull) return;
+  const Shape& l = in[0].shape;
+  const Shape& r = in[1].shape;
+  const int nd = l.ndim();
+  const int64_t batch = l.ProdRange(0, nd - 2);
+  linalg::GemmArgs g;
+  SetOperands(ParamAs<BatchDotParam>(base), in, g);
   g.c = out[0].dptr;
   g.ldc = g.n;
   g.accumulate = req == OpReq::kAddTo;
@@ -71,21 +79,12 @@ void ForwardBatchDot(const ParamBase& base, const OpContext& ctx, std::span<cons
 void BackwardBatchDot(const ParamBase& base, const OpContext& ctx,
                       std::span<const TBlob> out_grads, std::span<const TBlob> in,
                       std::span<const TBlob>, std::span<const TBlob> in_grads) {
-  const auto& p = ParamAs<BatchDotParam>(base);
   const Shape& l = in[0].shape;
   const Shape& r = in[1].shape;
   const int nd = l.ndim();
   const int64_t batch = l.ProdRange(0, nd - 2);
   linalg::ProductGradArgs g;
-  g.trans_a = p.transpose_a;
-  g.trans_b = p.transpose_b;
-  g.m = p.transpose_a ? l[nd - 1] : l[nd - 2];
-  g.k = p.transpose_a ? l[nd - 2] : l[nd - 1];
-  g.n = p.transpose_b ? r[nd - 2] : r[nd - 1];
-  g.a = in[0].dptr;
-  g.lda = l[nd - 1];
-  g.b = in[1].dptr;
-  g.ldb = r[nd - 1];
+  SetOperands(ParamAs<BatchDotParam>(base), in, g);
   g.g = out_grads[0].dptr;
   g.ldg = g.n;
   g.da = in_grads[0].dptr;

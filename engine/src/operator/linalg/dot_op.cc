@@ -65,27 +65,39 @@ void InferDot(const ParamBase& base, InferIO& io) {
   io.out_types = {io.in_types[0]};
 }
 
-void ForwardDot(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> in,
-                std::span<const TBlob> out) {
-  const OpReq req = ReqAt(ctx, 0);
-  if (req == OpReq::kNull) return;
-  const auto& p = ParamAs<DotParam>(base);
+// The GEMM a dot call is (shared by forward and backward): two 1-d operands are a 1 x 1 inner
+// product and ignore the transpose flags.
+struct DotLayout {
+  bool ta, tb;
+  DotDims d;
+  int64_t lda, ldb;
+};
+
+DotLayout LayoutOf(const DotParam& p, std::span<const TBlob> in) {
   const bool vec = in[0].ndim() == 1 && in[1].ndim() == 1;
   const bool ta = p.transpose_a && !vec, tb = p.transpose_b && !vec;
   const DotDims d = vec ? DotDims{1, 1, in[0].shape[0], in[0].shape[0]}
                         : ComputeDotDims(in[0].shape, in[1].shape, ta, tb);
+  return {ta, tb, d, ta ? d.m : d.k, tb ? d.k : d.n};
+}
+
+void ForwardDot(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> in,
+                std::span<const TBlob> out) {
+  const OpReq req = ReqAt(ctx, 0);
+  if (req == OpReq::kNull) return;
+  const DotLayout L = LayoutOf(ParamAs<DotParam>(base), in);
   linalg::GemmArgs g;
-  g.trans_a = ta;
-  g.trans_b = tb;
-  g.m = d.m;
-  g.n = d.n;
-  g.k = d.k;
+  g.trans_a = L.ta;
+  g.trans_b = L.tb;
+  g.m = L.d.m;
+  g.n = L.d.n;
+  g.k = L.d.k;
   g.a = in[0].dptr;
-  g.lda = ta ? d.m : d.k;
+  g.lda = L.lda;
   g.b = in[1].dptr;
-  g.ldb = tb ? d.k : d.n;
+  g.ldb = L.ldb;
   g.c = out[0].dptr;
-  g.ldc = d.n;
+  g.ldc = L.d.n;
   g.accumulate = req == OpReq::kAddTo;
   linalg::BatchedGemm("dot", in[0].dtype, g, 1, 0, 0, 0, ctx.nthreads);
 }
@@ -93,23 +105,19 @@ void ForwardDot(const ParamBase& base, const OpContext& ctx, std::span<const TBl
 void BackwardDot(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
                  std::span<const TBlob> in, std::span<const TBlob>,
                  std::span<const TBlob> in_grads) {
-  const auto& p = ParamAs<DotParam>(base);
-  const bool vec = in[0].ndim() == 1 && in[1].ndim() == 1;
-  const bool ta = p.transpose_a && !vec, tb = p.transpose_b && !vec;
-  const DotDims d = vec ? DotDims{1, 1, in[0].shape[0], in[0].shape[0]}
-                        : ComputeDotDims(in[0].shape, in[1].shape, ta, tb);
+  const DotLayout L = LayoutOf(ParamAs<DotParam>(base), in);
   linalg::ProductGradArgs g;
-  g.trans_a = ta;
-  g.trans_b = tb;
-  g.m = d.m;
-  g.n = d.n;
-  g.k = d.k;
+  g.trans_a = L.ta;
+  g.trans_b = L.tb;
+  g.m = L.d.m;
+  g.n = L.d.n;
+  g.k = L.d.k;
   g.a = in[0].dptr;
-  g.lda = ta ? d.m : d.k;
+  g.lda = L.lda;
   g.b = in[1].dptr;
-  g.ldb = tb ? d.k : d.n;
+  g.ldb = L.ldb;
   g.g = out_grads[0].dptr;
-  g.ldg = d.n;
+  g.ldg = L.d.n;
   g.da = in_grads[0].dptr;
   g.db = in_grads[1].dptr;
   g.req_a = ReqAt(ctx, 0);
