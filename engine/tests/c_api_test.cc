@@ -424,6 +424,43 @@ TEST(CApi, SeedAndEngineInfo) {
   EXPECT_EQ(MXNDArrayWaitAll(), 0);
 }
 
+// Draws 4 uniform numbers through the ABI.
+std::vector<float> DrawUniform() {
+  OpHandle op = GetOp("_random_uniform");
+  const char* keys[] = {"shape"};
+  const char* vals[] = {"(4,)"};
+  int n_out = 0;
+  NDArrayHandle* outs = nullptr;
+  EXPECT_EQ(MXImperativeInvoke(op, 0, nullptr, &n_out, &outs, 1, keys, vals), 0) << LastError();
+  NDArrayHandle h = outs[0];
+  std::vector<float> v = ReadFloat(h);
+  MXNDArrayFree(h);
+  return v;
+}
+
+TEST(CApi, RandomStateRoundTripsAndRejectsGarbage) {
+  ASSERT_EQ(MXRandomSeed(11), 0);
+  DrawUniform();  // move away from the seeded state
+  const char* text = nullptr;
+  size_t len = 0;
+  ASSERT_EQ(MXRandomGetState(&text, &len), 0) << LastError();
+  const std::string saved(text, len);
+  EXPECT_GT(saved.size(), 1000u);  // 312 words of mt19937_64
+  const std::vector<float> first = DrawUniform();
+  const std::vector<float> second = DrawUniform();
+  EXPECT_NE(first, second);
+  ASSERT_EQ(MXRandomSetState(saved.data(), saved.size()), 0) << LastError();
+  EXPECT_EQ(DrawUniform(), first);
+  EXPECT_EQ(DrawUniform(), second);
+  // Malformed text is refused and leaves the state alone.
+  ASSERT_EQ(MXRandomSetState(saved.data(), saved.size()), 0);
+  ExpectFail(MXRandomSetState("12 34", 5), MX_ERR_VALUE, {"random state"});
+  const std::string trailing = saved + " junk";
+  ExpectFail(MXRandomSetState(trailing.data(), trailing.size()), MX_ERR_VALUE, {"unexpected text"});
+  EXPECT_EQ(DrawUniform(), first);
+  ExpectFail(MXRandomGetState(nullptr, &len), MX_ERR_INVALID_HANDLE, {"out_state"});
+}
+
 double ThreadCpuNs() {
   timespec t;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);

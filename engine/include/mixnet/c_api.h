@@ -174,6 +174,10 @@ MX_API int MXNDArrayDetach(NDArrayHandle handle, NDArrayHandle* out);
 
 /* Seeds every random generator of the library. */
 MX_API int MXRandomSeed(int seed);
+/* The random generator's whole state as text (valid until the next call on this thread); waits
+ * for pending random ops. MXRandomSetState restores it (MX_ERR_VALUE for text it did not write). */
+MX_API int MXRandomGetState(const char** out_state, size_t* out_len);
+MX_API int MXRandomSetState(const char* state, size_t len);
 /* Engine facts: worker threads and the intra-op thread budget. */
 MX_API int MXEngineGetInfo(int* out_num_workers, int* out_num_threads);
 

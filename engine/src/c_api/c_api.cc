@@ -182,6 +182,24 @@ int MXRandomSeed(int seed) {
   API_END();
 }
 
+int MXRandomGetState(const char** out_state, size_t* out_len) {
+  API_BEGIN();
+  CheckOut(out_state, __func__, "out_state");
+  CheckOut(out_len, __func__, "out_len");
+  static thread_local std::string ret;
+  ret = mixnet::op::GetRandomState();
+  *out_state = ret.c_str();
+  *out_len = ret.size();
+  API_END();
+}
+
+int MXRandomSetState(const char* state, size_t len) {
+  API_BEGIN();
+  MX_CHECK(state != nullptr || len == 0, ValueError) << "MXRandomSetState: state is null";
+  mixnet::op::SetRandomState(std::string_view(state == nullptr ? "" : state, len));
+  API_END();
+}
+
 int MXEngineGetInfo(int* out_num_workers, int* out_num_threads) {
   API_BEGIN();
   CheckOut(out_num_workers, __func__, "out_num_workers");

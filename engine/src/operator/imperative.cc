@@ -422,4 +422,27 @@ void SeedRandom(uint64_t seed) {
       {&g.var, 1}, {.name = "SeedRandom", .allow_inline = true, .overwrites_outputs = true});
 }
 
+std::string GetRandomState() {
+  GlobalRandom& g = GlobalRandom::Get();
+  engine::Engine::Get()->WaitForVar(g.var);
+  std::ostringstream os;
+  os << g.state.engine;
+  return os.str();
+}
+
+void SetRandomState(std::string_view state) {
+  // Parse into a fresh generator first: a malformed text must leave the current state intact.
+  std::mt19937_64 parsed;
+  std::istringstream is{std::string(state)};
+  is >> parsed;
+  MX_CHECK(!is.fail(), ValueError) << "random state: not a generator state written by GetRandomState ("
+                                   << state.size() << " bytes)";
+  is >> std::ws;
+  MX_CHECK(is.eof(), ValueError) << "random state: unexpected text after the generator state";
+  GlobalRandom& g = GlobalRandom::Get();
+  engine::Engine::Get()->Push(
+      [parsed](const engine::RunContext&) { GlobalRandom::Get().state.engine = parsed; }, {},
+      {&g.var, 1}, {.name = "SetRandomState", .allow_inline = true, .overwrites_outputs = true});
+}
+
 }  // namespace mixnet::op

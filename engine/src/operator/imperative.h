@@ -36,4 +36,10 @@ std::vector<NDArray> Invoke(std::string_view op_name, std::span<const NDArray> i
 // pending random ops like any other op on the RNG variable.
 void SeedRandom(uint64_t seed);
 
+// The generator's whole state as text (waits for pending random ops; rethrows an error one of
+// them left), and its restoration. Checkpoints use the pair so a resumed run draws the same
+// numbers. SetRandomState validates the text before anything changes (ValueError otherwise).
+std::string GetRandomState();
+void SetRandomState(std::string_view state);
+
 }  // namespace mixnet::op

@@ -350,6 +350,21 @@ Napi::Value Seed(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// [sync] randomState(): the generator's state text (MXRandomGetState). Throws MXNetError.
+Napi::Value RandomState(const Napi::CallbackInfo& info) {
+  const char* text = nullptr;
+  size_t len = 0;
+  if (MXRandomGetState(&text, &len) != 0) return ThrowLast(info.Env());
+  return Napi::String::New(info.Env(), text, len);
+}
+
+// [sync] setRandomState(text): MXRandomSetState. Throws MXNetError.
+Napi::Value SetRandomState(const Napi::CallbackInfo& info) {
+  std::string text = info[0].As<Napi::String>().Utf8Value();
+  if (MXRandomSetState(text.data(), text.size()) != 0) return ThrowLast(info.Env());
+  return info.Env().Undefined();
+}
+
 // [sync] memory(): [liveHandles, liveBytes] of the handles this binding made and not yet freed.
 Napi::Value Memory(const Napi::CallbackInfo& info) {
   auto out = Napi::Array::New(info.Env(), 2);
@@ -378,7 +393,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
       {"context", Context},   {"copyFrom", CopyFrom},   {"copyTo", CopyTo},     {"waitToRead", WaitToRead},
       {"waitAll", WaitAll},   {"readAsync", ReadAsync}, {"waitAllAsync", WaitAllAsync},
       {"slice", Slice},       {"at", At},               {"reshape", Reshape},   {"invoke", Invoke},     {"invokeN", InvokeN},
-      {"save", Save},         {"load", Load},           {"seed", Seed},         {"memory", Memory},
+      {"save", Save},         {"load", Load},           {"seed", Seed}, {"randomState", RandomState}, {"setRandomState", SetRandomState},         {"memory", Memory},
       {"engineInfo", EngineInfo},
   };
   for (const Fn& f : fns) exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));

@@ -2,10 +2,14 @@
 import { REGISTRY_HASH } from './generated/ops.js';
 import { native } from './native.js';
 import * as autograd from './autograd.js';
+import * as gluon from './gluon/index.js';
+import * as init from './initializer.js';
 import * as nd from './nd.js';
 import * as registry from './registry.js';
 
-export { autograd, nd, registry };
+export { autograd, gluon, init, nd, registry };
+/** MXNet's alias: mx.initializer is mx.init. */
+export { init as initializer };
 export { type GradReq } from './autograd.js';
 export { NDArray, type NestedArray } from './ndarray.js';
 export { MXNetError, type MXNetErrorKind, ERROR_KINDS } from './errors.js';
@@ -40,5 +44,16 @@ export const random = {
   /** Seeds every random generator of the engine. */
   seed(seed: number): void {
     native().seed(seed);
+  },
+  /**
+   * The engine generator's whole state (an opaque string), after pending random ops finish.
+   * setState(getState()) later makes the following draws repeat exactly: checkpoints use it.
+   */
+  getState(): string {
+    return native().randomState();
+  },
+  /** Restores a state from getState(); throws ValueError for anything else. */
+  setState(state: string): void {
+    native().setRandomState(state);
   },
 };

@@ -58,6 +58,8 @@ export interface NativeBinding {
   load(fname: string): [Handle[], string[]];
   /** [sync] */
   seed(seed: number): void;
+  randomState(): string;
+  setRandomState(state: string): void;
   /** [sync] [live handles, live owned bytes] made through this addon. */
   memory(): [number, number];
   /** [sync] [engine workers, intra-op threads]. */
