@@ -4,10 +4,16 @@ import { native } from './native.js';
 import * as autograd from './autograd.js';
 import * as gluon from './gluon/index.js';
 import * as init from './initializer.js';
+import * as io from './io/index.js';
+import * as lrScheduler from './lr_scheduler.js';
+import * as metric from './metric/index.js';
 import * as nd from './nd.js';
+import * as optimizer from './optimizer/index.js';
 import * as registry from './registry.js';
 
-export { autograd, gluon, init, nd, registry };
+export { autograd, gluon, init, io, lrScheduler, metric, nd, optimizer, registry };
+/** MXNet's spelling: mx.lr_scheduler is mx.lrScheduler. */
+export { lrScheduler as lr_scheduler };
 /** MXNet's alias: mx.initializer is mx.init. */
 export { init as initializer };
 export { type GradReq } from './autograd.js';

@@ -40,17 +40,29 @@ export class Block<Out = NDArray, In extends unknown[] = NDArray[]> {
   private readonly _childCounters = new Map<string, number>();
   private readonly _preHooks: Hook[] = [];
   private readonly _hooks: Hook[] = [];
+  // Discovery results, reused while the set of own properties and registrations is unchanged
+  // (forward runs per batch; rescanning every property each time showed up in profiles).
+  private _scan: { keys: number; registered: number; children: Map<string, AnyBlock>; params: [string, Parameter][] } | undefined;
 
   constructor(options: BlockOptions = {}) {
     const parent = scopeStack[scopeStack.length - 1];
-    const hint = this.constructor.name.toLowerCase();
+    const hint = this.alias();
     if (parent === undefined) this.prefix = options.prefix ?? nextName(globalCounters, hint);
     else this.prefix = parent.prefix + (options.prefix ?? nextName(parent._childCounters, hint));
-    this._params = new ParameterDict(this.prefix, options.params);
+    // A shared dict keeps its own prefix, so its parameters are found by their names (MXNet's rule).
+    this._params = new ParameterDict(options.params ? options.params.prefix : this.prefix, options.params);
     // MXNet's hidden fields start with '_': keep ours out of property discovery.
-    for (const k of ['_params', '_registered', '_childCounters', '_preHooks', '_hooks']) {
+    for (const k of ['_params', '_registered', '_childCounters', '_preHooks', '_hooks', '_scan']) {
       Object.defineProperty(this, k, { enumerable: false });
     }
+  }
+
+  /**
+   * The name hint of default prefixes: the lowercased class name, or MXNet's shorter alias where
+   * a subclass gives one (LSTMCell → lstm). Called from the constructor: must not read fields.
+   */
+  protected alias(): string {
+    return this.constructor.name.toLowerCase();
   }
 
   /** The prefix without its trailing underscore (dense0). */
@@ -78,19 +90,29 @@ export class Block<Out = NDArray, In extends unknown[] = NDArray[]> {
     this._registered.set(name ?? String(this._registered.size), block as AnyBlock);
   }
 
+  private scan(): NonNullable<Block['_scan']> {
+    const keys = Object.keys(this);
+    const cached = this._scan;
+    if (cached !== undefined && cached.keys === keys.length && cached.registered === this._registered.size) return cached;
+    const children = new Map<string, AnyBlock>();
+    const params: [string, Parameter][] = [];
+    for (const k of keys) {
+      const v = (this as Record<string, unknown>)[k];
+      if (v instanceof Block) children.set(k, v as AnyBlock);
+      else if (v instanceof Parameter) params.push([k, v]);
+    }
+    for (const [k, v] of this._registered) if (!children.has(k)) children.set(k, v);
+    return (this._scan = { keys: keys.length, registered: this._registered.size, children, params });
+  }
+
   /** Child blocks by attribute name, in registration order. */
-  get children(): Map<string, AnyBlock> {
-    const out = new Map<string, AnyBlock>();
-    for (const [k, v] of Object.entries(this)) if (v instanceof Block) out.set(k, v as AnyBlock);
-    for (const [k, v] of this._registered) if (!out.has(k)) out.set(k, v);
-    return out;
+  get children(): ReadonlyMap<string, AnyBlock> {
+    return this.scan().children;
   }
 
   /** This block's parameters by attribute name (this.weight → 'weight'). */
-  regParams(): [string, Parameter][] {
-    const out: [string, Parameter][] = [];
-    for (const [k, v] of Object.entries(this)) if (v instanceof Parameter) out.push([k, v]);
-    return out;
+  regParams(): readonly [string, Parameter][] {
+    return this.scan().params;
   }
 
   /** Every parameter of this block and its descendants by full name; optionally filtered by a regex. */
@@ -187,16 +209,23 @@ export class Block<Out = NDArray, In extends unknown[] = NDArray[]> {
    */
   loadParameters(file: string, options: LoadOptions = {}): void {
     const arrays = loadNamedArrays(file);
+    assignLoaded(file, this.paramsForNames(arrays.keys()), arrays, options);
+  }
+
+  /**
+   * The parameter map a set of saved names refers to: structural names ('0.weight'), or full
+   * names (dense0_weight) when those match more of them.
+   */
+  paramsForNames(names: Iterable<string>): Map<string, Parameter> {
+    const keys = new Set(names);
     const structural = this.collectParamsWithPrefix();
-    const keys = [...arrays.keys()];
-    const matches = (m: ReadonlyMap<string, Parameter>): number => keys.filter((k) => m.has(k)).length;
+    // Shared parameters are saved once; their other structural names are not "missing".
+    const first = new Map<Parameter, string>();
+    for (const [k, p] of structural) if (keys.has(k) && !first.has(p)) first.set(p, k);
+    for (const [k, p] of [...structural]) if (!keys.has(k) && first.has(p)) structural.delete(k);
     const full = new Map([...this.collectParams()]);
-    // Shared parameters appear once in the file; their other names are not "missing".
-    for (const [k, p] of [...structural]) {
-      if (!arrays.has(k) && [...structural].some(([k2, p2]) => p2 === p && k2 !== k && arrays.has(k2))) structural.delete(k);
-    }
-    const useFull = matches(full) > matches(structural);
-    assignLoaded(file, useFull ? full : structural, arrays, options);
+    const hits = (m: ReadonlyMap<string, Parameter>): number => [...keys].filter((k) => m.has(k)).length;
+    return hits(full) > hits(structural) ? full : structural;
   }
 
   /** A one-line description of the layer itself (Dense: "784 -> 10, relu"). */

@@ -33,6 +33,65 @@ export function loadNamedArrays(file: string): Map<string, NDArray> {
 }
 
 /**
+ * Checks that `arrays` can be copied into the parameters named by `byName`: every name (unless
+ * allowMissing/ignoreExtra), shape and dtype. Changes nothing; throws an MXNetError naming the
+ * first problem.
+ */
+export function validateLoaded(
+  file: string,
+  byName: ReadonlyMap<string, Parameter>,
+  arrays: ReadonlyMap<string, NDArray>,
+  options: LoadOptions,
+): void {
+  const list = (names: string[]): string => `${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''}`;
+  if (!options.allowMissing) {
+    const missing = [...byName.keys()].filter((n) => !arrays.has(n));
+    if (missing.length) {
+      fail(
+        'ValueError',
+        `loadParameters: ${file} lacks parameter(s) ${list(missing)} (the file has: ${list([...arrays.keys()])}); pass allowMissing to skip them`,
+      );
+    }
+  }
+  if (!options.ignoreExtra) {
+    const extra = [...arrays.keys()].filter((n) => !byName.has(n));
+    if (extra.length) {
+      fail(
+        'ValueError',
+        `loadParameters: ${file} has array(s) ${list(extra)} that match no parameter of this block ` +
+          `(parameters: ${list([...byName.keys()])}); pass ignoreExtra to skip them`,
+      );
+    }
+  }
+  for (const [n, arr] of arrays) {
+    const p = byName.get(n);
+    if (p === undefined) continue;
+    const want = p.shape;
+    if (want !== undefined && (want.length !== arr.shape.length || want.some((d, i) => d !== 0 && d !== arr.shape[i]))) {
+      fail('ValueError', `loadParameters: ${file}: '${n}' has shape ${shapeText(arr.shape)}, the parameter expects ${shapeText(want)}`);
+    }
+    if (arr.dtype !== p.dtype && !options.castDtype) {
+      fail('TypeError', `loadParameters: ${file}: '${n}' is ${arr.dtype}, the parameter is ${p.dtype}; pass castDtype to convert`);
+    }
+  }
+}
+
+/** Copies validated arrays into their parameters (converting dtypes where castDtype allowed it). */
+export function applyLoaded(byName: ReadonlyMap<string, Parameter>, arrays: ReadonlyMap<string, NDArray>): void {
+  for (const [n, arr] of arrays) {
+    const p = byName.get(n);
+    if (p === undefined) continue;
+    if (arr.dtype !== p.dtype) {
+      const cast = arr.astype(p.dtype);
+      p.setData(cast);
+      cast.dispose();
+    } else {
+      p.setData(arr);
+    }
+  }
+}
+
+/**
  * Copies `arrays` into the parameters named by `byName`, after checking every name and shape
  * first so that a bad file changes nothing. Arrays are disposed afterwards.
  */
@@ -43,48 +102,8 @@ export function assignLoaded(
   options: LoadOptions,
 ): void {
   try {
-    if (!options.allowMissing) {
-      const missing = [...byName.keys()].filter((n) => !arrays.has(n));
-      if (missing.length) {
-        fail(
-          'ValueError',
-          `loadParameters: ${file} lacks parameter(s) ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', …' : ''}` +
-            ` (the file has: ${[...arrays.keys()].slice(0, 8).join(', ')}${arrays.size > 8 ? ', …' : ''}); pass allowMissing to skip them`,
-        );
-      }
-    }
-    if (!options.ignoreExtra) {
-      const extra = [...arrays.keys()].filter((n) => !byName.has(n));
-      if (extra.length) {
-        fail(
-          'ValueError',
-          `loadParameters: ${file} has array(s) ${extra.slice(0, 8).join(', ')}${extra.length > 8 ? ', …' : ''} that match no ` +
-            `parameter of this block (parameters: ${[...byName.keys()].slice(0, 8).join(', ')}${byName.size > 8 ? ', …' : ''}); pass ignoreExtra to skip them`,
-        );
-      }
-    }
-    for (const [n, arr] of arrays) {
-      const p = byName.get(n);
-      if (p === undefined) continue;
-      const want = p.shape;
-      if (want !== undefined && (want.length !== arr.shape.length || want.some((d, i) => d !== 0 && d !== arr.shape[i]))) {
-        fail('ValueError', `loadParameters: ${file}: '${n}' has shape ${shapeText(arr.shape)}, the parameter expects ${shapeText(want)}`);
-      }
-      if (arr.dtype !== p.dtype && !options.castDtype) {
-        fail('TypeError', `loadParameters: ${file}: '${n}' is ${arr.dtype}, the parameter is ${p.dtype}; pass castDtype to convert`);
-      }
-    }
-    for (const [n, arr] of arrays) {
-      const p = byName.get(n);
-      if (p === undefined) continue;
-      if (arr.dtype !== p.dtype) {
-        const cast = arr.astype(p.dtype);
-        p.setData(cast);
-        cast.dispose();
-      } else {
-        p.setData(arr);
-      }
-    }
+    validateLoaded(file, byName, arrays, options);
+    applyLoaded(byName, arrays);
   } finally {
     for (const a of arrays.values()) a.dispose();
   }
