@@ -129,7 +129,23 @@ std::vector<int> GrantsOfConcurrentOps(Engine& engine, int n, int* max_in_use) {
   return grants;
 }
 
+// The shared mode (MIXNET_SHARE_THREADS=1) for the engines a test creates.
+struct SharedThreadsScope {
+  SharedThreadsScope() { setenv("MIXNET_SHARE_THREADS", "1", 1); }
+  ~SharedThreadsScope() { unsetenv("MIXNET_SHARE_THREADS"); }
+};
+
+TEST(EngineThreadBudget, ConcurrentOpsAreToldTheFullCountByDefault) {
+  // Results of thread-count-sensitive kernels must not depend on what else happens to run.
+  auto engine = Threaded(4, 8);
+  int peak = 0;
+  std::vector<int> grants = GrantsOfConcurrentOps(*engine, 4, &peak);
+  ASSERT_EQ(grants.size(), 4u) << "the four reads did not run concurrently";
+  for (int g : grants) EXPECT_EQ(g, 8);
+}
+
 TEST(EngineThreadBudget, ConcurrentOpsShareTheBudget) {
+  SharedThreadsScope shared;
   auto engine = Threaded(4, 8);
   int peak = 0;
   std::vector<int> grants = GrantsOfConcurrentOps(*engine, 4, &peak);
@@ -145,6 +161,7 @@ TEST(EngineThreadBudget, ConcurrentOpsShareTheBudget) {
 }
 
 TEST(EngineThreadBudget, MoreOpsThanThreadsGetOneEach) {
+  SharedThreadsScope shared;
   auto engine = Threaded(4, 2);
   int peak = 0;
   std::vector<int> grants = GrantsOfConcurrentOps(*engine, 4, &peak);
@@ -153,6 +170,7 @@ TEST(EngineThreadBudget, MoreOpsThanThreadsGetOneEach) {
 }
 
 TEST(EngineThreadBudget, BudgetIsReturnedAfterOps) {
+  SharedThreadsScope shared;
   auto engine = Threaded(4, 8);
   int peak = 0;
   GrantsOfConcurrentOps(*engine, 4, &peak);

@@ -1,6 +1,14 @@
-// Divides the intra-op thread budget (num_threads) among the ops running at the same moment.
+// The intra-op thread count each op is told.
 //
-// An op starting gets max(1, num_threads / expected concurrency) threads. The expected
+// Default (deterministic): every op is told num_threads, whatever else runs. Kernels whose
+// results depend on their thread count (BLAS and oneDNN GEMMs and convolutions, reductions with
+// per-thread partial sums) then compute the same bits in every run, which reproducible training
+// and bit-identical resumption from checkpoints need. Ops that do overlap may oversubscribe the
+// cores for that moment; OpenBLAS serialises its own concurrent calls.
+//
+// Shared (MIXNET_SHARE_THREADS=1): the budget is divided among the ops running at the same
+// moment, which suits graphs with many independent ops but lets the last bits of such kernels
+// vary with timing. In that mode an op starting gets max(1, num_threads / expected concurrency) threads. The expected
 // concurrency, given by the engine, counts the ops running or runnable right now, itself
 // included, capped at the number of workers. Grants come out of a pool of num_threads tokens, so
 // the threads of all running ops never add up to more than num_threads -- with one exception: an
@@ -12,6 +20,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <cstring>
 
 namespace mixnet::engine {
 
@@ -22,12 +32,21 @@ class ThreadBudget {
     int taken;     // tokens taken from the pool (may be 0: the 1-thread floor)
   };
 
-  explicit ThreadBudget(int total) : total_(std::max(1, total)), available_(total_) {}
+  explicit ThreadBudget(int total, bool shared = SharedFromEnv())
+      : total_(std::max(1, total)), shared_(shared), available_(total_) {}
 
   int total() const { return total_; }
+  bool shared() const { return shared_; }
+
+  // MIXNET_SHARE_THREADS=1 selects the shared mode.
+  static bool SharedFromEnv() {
+    const char* v = std::getenv("MIXNET_SHARE_THREADS");
+    return v != nullptr && std::strcmp(v, "1") == 0;
+  }
 
   // concurrency: ops expected to run at the same time as this one, this one included.
   Grant Acquire(int concurrency) {
+    if (!shared_) return Grant{total_, 0};
     const int share = std::max(1, total_ / std::max(1, concurrency));
     int avail = available_.load(std::memory_order_relaxed);
     int take = 0;
@@ -48,6 +67,7 @@ class ThreadBudget {
 
  private:
   const int total_;
+  const bool shared_;
   std::atomic<int> available_;
 };
 

@@ -17,17 +17,22 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const N = 96;
 const BATCH = 8; // 12 batches per epoch
 const EPOCHS = 3;
+// Large enough that GEMMs thread and elementwise updates split across threads: the resumed run
+// must match whatever the scheduler does.
+const FEATURES = 300;
+const HIDDEN = 256;
 
 /** A fixed 3-class problem: the class is the argmax of three linear scores. */
 function dataset(): mx.gluon.data.ArrayDataset {
-  const x = new Float32Array(N * 5);
+  const x = new Float32Array(N * FEATURES);
   const y: number[] = [];
   for (let i = 0; i < N; i++) {
-    for (let j = 0; j < 5; j++) x[i * 5 + j] = Math.sin(i * 1.7 + j * 0.9);
-    const s = [x[i * 5]! + x[i * 5 + 1]!, x[i * 5 + 2]! - x[i * 5]!, x[i * 5 + 3]! + x[i * 5 + 4]!];
+    const r = i * FEATURES;
+    for (let j = 0; j < FEATURES; j++) x[r + j] = Math.sin(i * 1.7 + j * 0.9);
+    const s = [x[r]! + x[r + 1]!, x[r + 2]! - x[r]!, x[r + 3]! + x[r + 4]!];
     y.push(s.indexOf(Math.max(...s)));
   }
-  return new gluon.data.ArrayDataset(nd.array(x, { shape: [N, 5] }), y);
+  return new gluon.data.ArrayDataset(nd.array(x, { shape: [N, FEATURES] }), y);
 }
 
 interface Run {
@@ -39,7 +44,7 @@ interface Run {
 function setup(seed: number): Run {
   mx.random.seed(seed);
   const net = new nn.HybridSequential();
-  net.add(new nn.Dense(16, { activation: 'relu', inUnits: 5 }), new nn.Dropout(0.3), new nn.Dense(3, { inUnits: 16 }));
+  net.add(new nn.Dense(HIDDEN, { activation: 'relu', inUnits: FEATURES }), new nn.Dropout(0.3), new nn.Dense(3, { inUnits: HIDDEN }));
   net.initialize(new mx.init.Xavier());
   const trainer = new gluon.Trainer(net.collectParams(), 'adam', {
     learningRate: 0.05,
@@ -113,10 +118,10 @@ describe('training checkpoints', () => {
     expect(() => gluon.loadCheckpoint(plain, run)).toThrow(/no __mixnet_checkpoint__ entry/);
 
     const other = new nn.HybridSequential();
-    other.add(new nn.Dense(16, { activation: 'relu', inUnits: 7 }), new nn.Dropout(0.3), new nn.Dense(3, { inUnits: 16 }));
+    other.add(new nn.Dense(HIDDEN, { activation: 'relu', inUnits: 7 }), new nn.Dropout(0.3), new nn.Dense(3, { inUnits: HIDDEN }));
     other.initialize(new mx.init.Constant(0.5));
     const otherBefore = snapshot(other);
-    expect(() => gluon.loadCheckpoint(file, { net: other })).toThrow(/'0\.weight' has shape \(16, 5\), the parameter expects \(16, 7\)/);
+    expect(() => gluon.loadCheckpoint(file, { net: other })).toThrow(/'0\.weight' has shape \(256, 300\), the parameter expects \(256, 7\)/);
     expect(snapshot(other)).toEqual(otherBefore);
 
     const bytes = readFileSync(file);

@@ -12,13 +12,16 @@
 namespace mixnet::op::linalg {
 namespace {
 
-// Products below this many multiply-adds run one matrix per task (BLAS single-threaded): for
-// small matrices the batch is the only useful parallelism.
-constexpr int64_t kSmallGemmFlops = int64_t{96} * 96 * 96;
+// Products up to this many multiply-adds run one matrix per task: for small matrices the batch
+// is the only useful parallelism. It is OpenBLAS's own limit below which a call never threads
+// (m*n*k <= 65536 * GEMM_MULTITHREAD_THRESHOLD, 4 by default), so these calls need no change of
+// the process-wide thread count: changing it here would race with a concurrent large GEMM and
+// change that GEMM's bits.
+constexpr int64_t kSmallGemmFlops = int64_t{65536} * 4;
 
-// The scheduler's budget for this op becomes OpenBLAS's thread count (a process-wide setting:
-// every GEMM call site sets it right before its call, so concurrent ops at worst trade a few
-// threads; the engine keeps the sum of budgets within the cores).
+// The scheduler's thread count for this op becomes OpenBLAS's (a process-wide setting: every
+// GEMM call site sets it right before its call; by default every op is told the same count, so
+// concurrent calls agree and each GEMM's result does not depend on what else runs).
 void SetBlasThreads(int n) { openblas_set_num_threads(std::max(1, n)); }
 
 template <typename T>
@@ -159,8 +162,7 @@ void BatchedGemm(const char* op_name, DType dtype, const GemmArgs& args, int64_t
     GemmOne(dtype, g);
   };
   const int64_t flops = args.m * args.n * args.k;
-  if (batch > 1 && nthreads > 1 && flops < kSmallGemmFlops) {
-    SetBlasThreads(1);
+  if (batch > 1 && nthreads > 1 && flops <= kSmallGemmFlops) {
     const int64_t grain = std::max<int64_t>(1, kSmallGemmFlops / 4 / std::max<int64_t>(1, flops));
     ParallelFor(
         batch, nthreads,
