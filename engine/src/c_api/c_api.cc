@@ -147,10 +147,17 @@ int MXImperativeInvoke(OpHandle op_handle, int num_inputs, NDArrayHandle* inputs
   const mixnet::op::AttrList attr_span = attrs.span();
 
   if (*outputs == nullptr) {
-    std::vector<NDArray> results = mixnet::op::Invoke(*op, in_span, attr_span);
-    std::vector<NDArrayHandle>& handles = ThreadLocalStore::Get()->handles;
+    // The result list reuses a per-thread vector's capacity (one allocation less per call). It
+    // goes in empty, which asks Invoke to allocate the outputs.
+    ThreadLocalStore* store = ThreadLocalStore::Get();
+    std::vector<NDArray> spare = std::move(store->results);
+    spare.clear();
+    std::vector<NDArray> results = mixnet::op::Invoke(*op, in_span, attr_span, std::move(spare));
+    std::vector<NDArrayHandle>& handles = store->handles;
     handles.clear();
     for (NDArray& r : results) handles.push_back(NewHandle(std::move(r)));
+    results.clear();
+    store->results = std::move(results);
     *num_outputs = static_cast<int>(handles.size());
     *outputs = handles.data();
   } else {

@@ -41,6 +41,7 @@ struct ThreadLocalStore {
   std::vector<int> ints;
   std::vector<dim_t> dims;
   std::vector<NDArrayHandle> handles;
+  std::vector<NDArray> results;  // MXImperativeInvoke's result list, kept for its capacity
   static ThreadLocalStore* Get();
 };
 

@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace mixnet::engine {
 
@@ -33,6 +34,22 @@ struct RunContext {
 
 using OpFn = std::function<void(const RunContext&)>;
 
+// A non-owning reference to a callable taking a RunContext (TryRunInline): unlike OpFn it never
+// allocates, whatever the size of the callable. The callable must outlive the call it is given to.
+class OpFnRef {
+ public:
+  template <typename F>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, OpFnRef>)
+  OpFnRef(const F& f)  // NOLINT(google-explicit-constructor): a reference, like std::function_ref
+      : obj_(static_cast<const void*>(&f)),
+        call_([](const void* o, const RunContext& rc) { (*static_cast<const F*>(o))(rc); }) {}
+  void operator()(const RunContext& rc) const { call_(obj_, rc); }
+
+ private:
+  const void* obj_;
+  void (*call_)(const void*, const RunContext&);
+};
+
 struct PushOptions {
   // Name used in diagnostics (static storage; e.g. the op name).
   const char* name = "op";
@@ -42,6 +59,9 @@ struct PushOptions {
   // The op overwrites its written variables entirely without reading them (e.g. a copy from host
   // memory): an error stored on them does not block it, and success clears that error.
   bool overwrites_outputs = false;
+  // The caller already tried TryRunInline for this op and it declined: Push skips its own
+  // lock-free inline attempt (it still runs the op inline if the variables free up meanwhile).
+  bool inline_tried = false;
 };
 
 class Engine {
@@ -65,6 +85,17 @@ class Engine {
   // failing fn: the failure is stored as described above.
   virtual void Push(OpFn fn, std::span<const VarHandle> reads, std::span<const VarHandle> writes,
                     const PushOptions& opts) = 0;
+  // The inline half of Push with allow_inline, without building an OpFn (whose closure may need
+  // a heap allocation): when every dependency is free right now, runs fn on this thread with
+  // Push's semantics (errors stored, skipped on a failed input, ordered against other pushes)
+  // and returns true. Otherwise does nothing and returns false; the caller then Pushes the op
+  // (with inline_tried set). fn's captures stay the caller's and are released after the op
+  // counts as finished, so they must not own anything whose release matters to WaitForAll.
+  // The default never runs inline.
+  virtual bool TryRunInline(OpFnRef /*fn*/, std::span<const VarHandle> /*reads*/,
+                            std::span<const VarHandle> /*writes*/, const PushOptions& /*opts*/) {
+    return false;
+  }
 
   // Blocks until every write pushed so far to var has completed; re-throws the error stored on
   // var, if any (and marks it seen).

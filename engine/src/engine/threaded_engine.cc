@@ -218,13 +218,10 @@ void ThreadedEngine::Push(OpFn fn, std::span<const VarHandle> reads,
     // back those taken (nothing ran, so their state and errors are untouched; an op that queued
     // behind us meanwhile simply goes first) and register under push_mu_ as below: holding some
     // variables while queueing on others without it could deadlock against another pusher.
-    const uint64_t seq = next_seq_.fetch_add(1, std::memory_order_relaxed);
-    int taken = 0;
-    while (taken < n && uses[taken].var->Append(uses[taken].write, nullptr)) ++taken;
-    if (taken == n) return run_inline(seq);
-    ReadyList ready;
-    CompleteUses(uses, taken, ready);
-    Dispatch(ready);
+    if (!opts.inline_tried) {
+      const uint64_t seq = next_seq_.fetch_add(1, std::memory_order_relaxed);
+      if (TakeAllOrNone(uses, n)) return run_inline(seq);
+    }
   }
   std::unique_lock<std::mutex> lock(push_mu_);
   const uint64_t seq = next_seq_.fetch_add(1, std::memory_order_relaxed);
@@ -255,6 +252,38 @@ void ThreadedEngine::Push(OpFn fn, std::span<const VarHandle> reads,
   op->seq = seq;
   for (int i = 0; i < n; ++i) op->uses()[i] = VarUse{uses[i].var, uses[i].write, nullptr, op};
   RegisterBlock(op, granted, lock);
+}
+
+bool ThreadedEngine::TakeAllOrNone(VarUse* uses, int n) {
+  int taken = 0;
+  while (taken < n && uses[taken].var->Append(uses[taken].write, nullptr)) ++taken;
+  if (taken == n) return true;
+  ReadyList ready;
+  CompleteUses(uses, taken, ready);
+  Dispatch(ready);
+  return false;
+}
+
+bool ThreadedEngine::TryRunInline(OpFnRef fn, std::span<const VarHandle> reads,
+                                  std::span<const VarHandle> writes, const PushOptions& opts) {
+  // Push's lock-free inline path (see there for why taking every variable orders the op).
+  UseSet set(reads, writes);
+  const int n = set.size();
+  VarUse* uses = set.data();
+  pending_ops_.fetch_add(1);
+  const uint64_t seq = next_seq_.fetch_add(1, std::memory_order_relaxed);
+  if (!TakeAllOrNone(uses, n)) {
+    FinishOp();  // nothing ran: the caller pushes the op, which counts it again
+    return false;
+  }
+  runnable_.fetch_add(1);
+  RunUserOp(fn, uses, n, opts.overwrites_outputs, seq);
+  runnable_.fetch_sub(1);
+  ReadyList ready;
+  CompleteUses(uses, n, ready);
+  Dispatch(ready);
+  FinishOp();
+  return true;
 }
 
 void ThreadedEngine::RegisterBlock(OprBlock* op, int granted,
@@ -328,8 +357,8 @@ void ThreadedEngine::RunBlock(OprBlock* op, ReadyList& ready) {
   FinishOp();
 }
 
-void ThreadedEngine::RunUserOp(const OpFn& fn, const VarUse* uses, int n,
-                               bool overwrites_outputs, uint64_t seq) {
+void ThreadedEngine::RunUserOp(OpFnRef fn, const VarUse* uses, int n, bool overwrites_outputs,
+                               uint64_t seq) {
   // This op holds every variable it uses, so their error fields are stable while we look. An
   // error found here skips the op, which passes that same error on.
   ErrorRef failure;

@@ -10,7 +10,8 @@
 //
 // Fast paths (they decide per-op dispatch cost):
 //   - Push with allow_inline whose dependencies are all free runs fn on the pushing thread before
-//     Push returns: no allocation, no hand-off.
+//     Push returns: no allocation, no hand-off. TryRunInline does the same without the OpFn
+//     (the dispatch path's closure is too large for std::function's inline buffer).
 //   - WaitForVar / WaitForVarWrite on a variable with nothing pending only take its lock.
 //   - A worker that completes an op runs one of the ops it made ready itself (no wake-up).
 //
@@ -46,6 +47,8 @@ class ThreadedEngine final : public Engine {
   bool TryDeleteIdleVariable(VarHandle var) override;
   void Push(OpFn fn, std::span<const VarHandle> reads, std::span<const VarHandle> writes,
             const PushOptions& opts) override;
+  bool TryRunInline(OpFnRef fn, std::span<const VarHandle> reads,
+                    std::span<const VarHandle> writes, const PushOptions& opts) override;
   void WaitForVar(VarHandle var) override;
   void WaitForVarWrite(VarHandle var) override;
   void WaitForAll() override;
@@ -88,8 +91,10 @@ class ThreadedEngine final : public Engine {
   void RunBlock(OprBlock* op, ReadyList& ready);
   // User-op semantics shared by blocks and the inline path: skip on a stored error, run fn with a
   // thread budget, store a new error on the written variables.
-  void RunUserOp(const OpFn& fn, const VarUse* uses, int n, bool overwrites_outputs,
-                 uint64_t seq);
+  void RunUserOp(OpFnRef fn, const VarUse* uses, int n, bool overwrites_outputs, uint64_t seq);
+  // Takes every variable of an op that is to run here at once: true when all were free (the op
+  // now holds them), else false with those taken given back (nothing ran, nothing changed).
+  bool TakeAllOrNone(VarUse* uses, int n);
   static void CompleteUses(const VarUse* uses, int n, ReadyList& ready);
   // Counts one pushed op as finished (pending_ops_) and wakes WaitForAll when none is left.
   void FinishOp();

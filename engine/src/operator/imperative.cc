@@ -349,11 +349,12 @@ InvokeResult InvokeAll(const Op& op, std::span<const NDArray> inputs, AttrList a
     }
   }
 
-  // The closure, built in place inside the std::function the engine takes (no copy of the
-  // blobs afterwards), and the dependency lists. A var listed twice (x + x, out= aliasing an
-  // input, two views of one chunk) appears once, in writes if anything writes it.
-  engine::OpFn fn{PendingOp{}};
-  PendingOp& pending = *fn.target<PendingOp>();
+  // The closure, built on the stack: an op that can run inline at once (the common small op)
+  // runs from here without an OpFn (whose heap copy of this closure would be the dispatch's
+  // largest allocation); only an op that has to wait is copied into one. And the dependency
+  // lists. A var listed twice (x + x, out= aliasing an input, two views of one chunk) appears
+  // once, in writes if anything writes it.
+  PendingOp pending;
   pending.op = &op;
   pending.param = std::move(param);
   pending.num_inputs = inputs.size();
@@ -385,7 +386,10 @@ InvokeResult InvokeAll(const Op& op, std::span<const NDArray> inputs, AttrList a
   opts.name = schema.name;
   opts.allow_inline = op.kernel.cheap && out_elements <= kInlineMaxElements;
   engine::Engine* eng = engine::Engine::Get();
-  eng->Push(std::move(fn), reads.span(), writes.span(), opts);
+  if (!opts.allow_inline || !eng->TryRunInline(pending, reads.span(), writes.span(), opts)) {
+    opts.inline_tried = opts.allow_inline;
+    eng->Push(engine::OpFn(std::move(pending)), reads.span(), writes.span(), opts);
+  }
   if (schema.needs_rng) {
     // A failing random op leaves its error on the generator's variable, and the engine would
     // then skip every later random op. This no-op overwrites (clears) that error right away;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "binding.h"
+#include "handle_table.h"
 
 namespace mixnet_node {
 namespace {
@@ -16,7 +17,7 @@ Napi::FunctionReference g_error_class;  // MXNetError, from init()
 std::vector<OpHandle> g_ops;            // opIndex() results: invoke() takes the index
 std::vector<std::string> g_op_names;
 std::unordered_map<std::string, int> g_op_index;
-std::unordered_map<NDArrayHandle, int64_t> g_bytes;  // live handles made here -> owned bytes
+HandleTable g_bytes;  // live handles made here -> owned bytes
 int64_t g_live_bytes = 0;
 
 size_t DTypeBytes(int dtype) {
@@ -431,39 +432,16 @@ void Report(Napi::Env env, int64_t delta) {
   }
 }
 
-// Map nodes of freed handles, reused by TrackNew: an array made and freed per op would otherwise
-// cost a malloc and a free in g_bytes on every dispatch. Only the JS thread touches either.
-std::vector<decltype(g_bytes)::node_type> g_spare_nodes;
-constexpr size_t kMaxSpareNodes = 64;
-
 void TrackNew(Napi::Env env, NDArrayHandle h, bool owns_storage) {
-  int64_t bytes = owns_storage ? OwnedBytes(h) : 0;
-  if (!g_spare_nodes.empty()) {
-    auto node = std::move(g_spare_nodes.back());
-    g_spare_nodes.pop_back();
-    node.key() = h;
-    node.mapped() = bytes;
-    auto r = g_bytes.insert(std::move(node));
-    if (!r.inserted) {  // already tracked: overwrite, as operator[] would
-      r.position->second = bytes;
-      g_spare_nodes.push_back(std::move(r.node));
-    }
-  } else {
-    g_bytes[h] = bytes;
-  }
-  g_live_bytes += bytes;
-  if (bytes > 0) Report(env, bytes);
+  const int64_t bytes = owns_storage ? OwnedBytes(h) : 0;
+  const int64_t replaced = g_bytes.Put(h, bytes);  // an already tracked handle is overwritten
+  g_live_bytes += bytes - replaced;
+  if (bytes != replaced) Report(env, bytes - replaced);
 }
 
 void TrackFree(Napi::Env env, NDArrayHandle h) {
-  auto it = g_bytes.find(h);
-  if (it == g_bytes.end()) return;
-  int64_t bytes = it->second;
-  if (g_spare_nodes.size() < kMaxSpareNodes) {
-    g_spare_nodes.push_back(g_bytes.extract(it));
-  } else {
-    g_bytes.erase(it);
-  }
+  int64_t bytes = 0;
+  if (!g_bytes.Take(h, &bytes)) return;
   g_live_bytes -= bytes;
   if (bytes > 0) Report(env, -bytes);
 }

@@ -42,16 +42,23 @@ export const finalizer = new FinalizationRegistry<HandleCell>((cell) => {
 // Registration with the FinalizationRegistry is deferred to a microtask: arrays disposed in the
 // same synchronous run (most temporaries) never pay for it. Nothing is lost: finalizer callbacks
 // cannot run before the current synchronous run ends anyway.
-const young: (Disposable | HandleCell)[] = []; // pairs: array, its cell
+// Pairs (array, its cell) in young[0 .. youngLength). The backing array keeps its size and slots
+// are cleared as they are flushed: truncating it (length = 0) would free the backing store and
+// make the next run of pushes grow it again, copy by copy, on the dispatch path.
+const young: (Disposable | HandleCell | undefined)[] = [];
+let youngLength = 0;
 let flushQueued = false;
 
 function flushYoung(): void {
   flushQueued = false;
-  for (let i = 0; i < young.length; i += 2) {
+  const n = youngLength;
+  youngLength = 0;
+  for (let i = 0; i < n; i += 2) {
     const a = young[i] as Disposable;
     if (!a.isDisposed) finalizer.register(a, young[i + 1] as HandleCell);
+    young[i] = undefined; // let collected arrays go
+    young[i + 1] = undefined;
   }
-  young.length = 0;
 }
 
 // A long synchronous loop (a training step, a benchmark) would otherwise keep every temporary it
@@ -62,8 +69,10 @@ const YOUNG_FLUSH_AT = 2 * 2048;
 
 /** Puts a new array under the FinalizationRegistry backstop (at the end of this synchronous run). */
 export function guard(a: Disposable, cell: HandleCell): void {
-  young.push(a, cell);
-  if (young.length >= YOUNG_FLUSH_AT) {
+  young[youngLength] = a;
+  young[youngLength + 1] = cell;
+  youngLength += 2;
+  if (youngLength >= YOUNG_FLUSH_AT) {
     flushYoung(); // clears flushQueued too: a later guard() queues a fresh microtask; an
     // already queued one finds `young` short or empty, which is harmless
     return;
