@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 DEB_PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
   zlib1g-dev libopenblas-dev libdnnl-dev ocl-icd-opencl-dev libzmq3-dev libgtest-dev libdlpack-dev swig
+  python3-dev python3-venv
   dataset-fashion-mnist
 )
 missing=()
@@ -37,3 +38,21 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "bootstrap: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# ---- Python (bindings-python) -----------------------------------------------------------------
+# A virtual environment at .venv (git-ignored) made from Debian's python3, whose headers
+# python3-dev provides (a python3 earlier on PATH may be another interpreter without them). Its
+# pip dependencies are reinstalled only when bindings-python/requirements-dev.txt changes.
+PY_REQS=bindings-python/requirements-dev.txt
+PY_STAMP=.venv/.requirements-dev.stamp
+if [ ! -x .venv/bin/python ] || ! grep -q '^home = /usr/bin$' .venv/pyvenv.cfg 2>/dev/null; then
+  echo "bootstrap: creating .venv from /usr/bin/python3"
+  rm -rf .venv
+  /usr/bin/python3 -m venv .venv
+fi
+if [ ! -f "$PY_STAMP" ] || ! cmp -s "$PY_REQS" "$PY_STAMP"; then
+  echo "bootstrap: pip install -r $PY_REQS"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$PY_REQS"
+  cp "$PY_REQS" "$PY_STAMP"
+fi
+# ---- end Python --------------------------------------------------------------------------------

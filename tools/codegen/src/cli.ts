@@ -1,6 +1,7 @@
 // tools/codegen command line:
 //   node --import tsx tools/codegen/src/cli.ts <target> --ops <dir> --out <dir>
-// Targets: cpp (engine headers + registry.gen.cc), ts (packages/mixnet's mx.nd wrappers). Exit code 0 on success; 1 with every
+// Targets: cpp (engine headers + registry.gen.cc), ts (packages/mixnet's mx.nd wrappers),
+// python (bindings-python's mx.nd wrappers). Exit code 0 on success; 1 with every
 // "file:line:col: message" on stderr when the registry is invalid; 2 on bad usage.
 
 import path from 'node:path';

@@ -4,6 +4,7 @@
 
 import { emitParamsHeader, headerFileName } from './emit_cpp_params.js';
 import { emitRegistry, REGISTRY_FILE_NAME } from './emit_cpp_registry.js';
+import { pythonTarget } from './emit_python.js';
 import { tsTarget } from './emit_ts.js';
 import type { Registry } from './model.js';
 import { registryHash, registryJson } from './registry_json.js';
@@ -26,4 +27,5 @@ function cppTarget(registry: Registry, options: TargetOptions): GeneratedFile[] 
 export const TARGETS: Readonly<Record<string, Target>> = {
   cpp: cppTarget,
   ts: (registry, options) => tsTarget(registry, options.sourceDir),
+  python: (registry, options) => pythonTarget(registry, options.sourceDir),
 };

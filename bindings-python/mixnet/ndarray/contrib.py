@@ -1,0 +1,1 @@
+"""mx.nd.contrib: ops routed here by MXNet 1.x's name prefix (filled in by mixnet.ndarray)."""
