@@ -3,6 +3,7 @@
 // (bench/lenet_peers.py). Not part of the tests.
 //
 //   npx nx run mixnet:build && node --import tsx bench/lenet_train.ts [--threads 2] [--steps 40] [--reps 5]
+//        [--peers torch,mxnet | none]
 //
 // Peers come from the virtual environments ~/.cache/mixnet-bench/{torch,mxnet}; a missing one is
 // reported and skipped. One step = forward, softmax cross-entropy, backward, SGD-momentum update
@@ -23,6 +24,7 @@ const { values: opt } = parseArgs({
     batch: { type: 'string', default: '128' },
     steps: { type: 'string', default: '40' },
     reps: { type: 'string', default: '5' },
+    peers: { type: 'string', default: 'torch,mxnet' },
   },
 });
 // The engine reads its thread budget when the first op runs, after this line.
@@ -84,7 +86,7 @@ function peer(name: 'torch' | 'mxnet'): PeerResult | undefined {
 
 const mine = mixnetRun();
 console.log(`mixnet   LeNet train batch ${batch}: ${mine.imgPerS.toFixed(0)} img/s (runs ${mine.runs.map((r) => r.toFixed(0)).join(', ')})`);
-for (const name of ['torch', 'mxnet'] as const) {
+for (const name of opt.peers!.split(',').filter((n): n is 'torch' | 'mxnet' => n === 'torch' || n === 'mxnet')) {
   const p = peer(name);
   if (p === undefined) continue;
   console.log(

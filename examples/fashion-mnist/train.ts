@@ -3,7 +3,7 @@
 // .params file and a full training checkpoint after every epoch (resume with --resume).
 //
 //   npm run demo                    (from the repository root: sets up, builds, then runs this)
-//   node --import tsx examples/fashion-mnist/train.ts [--epochs 3] [--batch-size 128] [--lr 0.001]
+//   node --import tsx examples/fashion-mnist/train.ts [--epochs 3] [--batch-size 128] [--lr 0.002]
 //        [--data /usr/share/datasets/fashion-mnist] [--synthetic] [--out build/lenet-fashion-mnist]
 //        [--resume build/lenet-fashion-mnist.ckpt] [--seed 42]
 //
@@ -26,7 +26,7 @@ const { values: opt } = parseArgs({
   options: {
     epochs: { type: 'string', default: '3' },
     'batch-size': { type: 'string', default: '128' },
-    lr: { type: 'string', default: '0.001' },
+    lr: { type: 'string', default: '0.002' },
     data: { type: 'string', default: '/usr/share/datasets/fashion-mnist' },
     synthetic: { type: 'boolean', default: false },
     out: { type: 'string', default: 'build/lenet-fashion-mnist' },
@@ -75,9 +75,11 @@ async function main(): Promise<void> {
 
   const net = lenet();
   net.initialize(new mx.init.Xavier());
-  const trainer = new gluon.Trainer(net.collectParams(), 'adam', { learningRate: Number(opt.lr) });
   const lossFn = new gluon.loss.SoftmaxCrossEntropyLoss();
   const loader = new gluon.data.DataLoader(train.transformFirst(transform), { batchSize, shuffle: true, seed, lastBatch: 'keep' });
+  // Adam with the learning rate following a cosine from --lr down to 1% of it over the run.
+  const lrScheduler = new mx.lrScheduler.CosineScheduler({ maxUpdate: epochs * loader.length, finalLr: Number(opt.lr) / 100 });
+  const trainer = new gluon.Trainer(net.collectParams(), 'adam', { learningRate: Number(opt.lr), lrScheduler });
   mkdirSync(dirname(opt.out), { recursive: true });
   const ckpt = `${opt.out}.ckpt`;
 

@@ -4,8 +4,10 @@
 #include <omp.h>
 
 #include <cstring>
+#include <vector>
 
 #include "engine/engine.h"
+#include "ndarray/storage.h"
 
 namespace mixnet::op::dnnl_util {
 
@@ -70,21 +72,47 @@ dnnl::primitive_attr UserScratchpadAttr() {
 
 void AddScratchpad(std::unordered_map<int, dnnl::memory>& args,
                    const dnnl::memory::desc& scratchpad_desc) {
-  if (scratchpad_desc.get_size() > 0) {
-    args[DNNL_ARG_SCRATCHPAD] = dnnl::memory(scratchpad_desc, Engine());
+  if (scratchpad_desc.get_size() > 0) args[DNNL_ARG_SCRATCHPAD] = TempMemory(scratchpad_desc);
+}
+
+namespace {
+// The pooled blocks TempMemory handed out during one WithThreads call on this thread.
+struct TempBlocks {
+  std::vector<StorageBlock> blocks;
+  ~TempBlocks() {
+    for (const StorageBlock& b : blocks) Storage::Get()->Free(b);
   }
+};
+thread_local TempBlocks* t_temp_blocks = nullptr;
+}  // namespace
+
+dnnl::memory TempMemory(const dnnl::memory::desc& d) {
+  if (t_temp_blocks == nullptr || d.get_size() == 0) return dnnl::memory(d, Engine());
+  StorageBlock b = Storage::Get()->Alloc(d.get_size());
+  try {
+    t_temp_blocks->blocks.push_back(b);
+  } catch (...) {
+    Storage::Get()->Free(b);
+    throw;
+  }
+  return dnnl::memory(d, Engine(), b.dptr);
 }
 
 void WithThreads(int nthreads, const std::function<void()>& fn) {
   const int prev = omp_get_max_threads();
   const int want = nthreads < 1 ? 1 : nthreads;
   if (want != prev) omp_set_num_threads(want);
+  TempBlocks temps;
+  TempBlocks* const outer = t_temp_blocks;
+  t_temp_blocks = &temps;
   try {
     fn();
   } catch (...) {
+    t_temp_blocks = outer;
     if (want != prev) omp_set_num_threads(prev);
     throw;
   }
+  t_temp_blocks = outer;
   if (want != prev) omp_set_num_threads(prev);
   engine::RefreshExitDrain();  // oneDNN may have created static state in this call
 }

@@ -13,16 +13,26 @@ namespace mixnet::op::linalg {
 namespace {
 
 // Products up to this many multiply-adds run one matrix per task: for small matrices the batch
-// is the only useful parallelism. It is OpenBLAS's own limit below which a call never threads
-// (m*n*k <= 65536 * GEMM_MULTITHREAD_THRESHOLD, 4 by default), so these calls need no change of
-// the process-wide thread count: changing it here would race with a concurrent large GEMM and
-// change that GEMM's bits.
+// is the only useful parallelism (and OpenBLAS would not thread them: m*n*k <= 65536 * 4).
 constexpr int64_t kSmallGemmFlops = int64_t{65536} * 4;
 
-// The scheduler's thread count for this op becomes OpenBLAS's (a process-wide setting: every
-// GEMM call site sets it right before its call; by default every op is told the same count, so
-// concurrent calls agree and each GEMM's result does not depend on what else runs).
-void SetBlasThreads(int n) { openblas_set_num_threads(std::max(1, n)); }
+// OpenBLAS always runs single-threaded on the calling thread; mixnet threads a large product
+// itself by splitting it into one tile per granted thread on the OpenMP pool that oneDNN and the
+// other kernels use. OpenBLAS's own pthread pool would otherwise spin (sched_yield) between
+// calls and take cores from the next convolution, and its process-wide thread count would be
+// shared by concurrent ops. With a fixed split per thread count the bits of every product are
+// the same from run to run.
+void PinBlasToOneThread() {
+  static const bool once = [] {
+    openblas_set_num_threads(1);
+    return true;
+  }();
+  (void)once;
+}
+
+// Tile boundaries are multiples of this many rows/columns, so every tile keeps whole register
+// blocks of the BLAS micro-kernel.
+constexpr int64_t kTileAlign = 16;
 
 template <typename T>
 const T* At(const void* p, int64_t offset) {
@@ -161,6 +171,7 @@ void BatchedGemm(const char* op_name, DType dtype, const GemmArgs& args, int64_t
     g.c = static_cast<char*>(args.c) + i * stride_c * es;
     GemmOne(dtype, g);
   };
+  PinBlasToOneThread();
   const int64_t flops = args.m * args.n * args.k;
   if (batch > 1 && nthreads > 1 && flops <= kSmallGemmFlops) {
     const int64_t grain = std::max<int64_t>(1, kSmallGemmFlops / 4 / std::max<int64_t>(1, flops));
@@ -172,8 +183,45 @@ void BatchedGemm(const char* op_name, DType dtype, const GemmArgs& args, int64_t
         grain);
     return;
   }
-  SetBlasThreads(nthreads);
-  for (int64_t i = 0; i < batch; ++i) one(i);
+  const bool blas = dtype == DType::kFloat32 || dtype == DType::kFloat64;
+  if (!blas || nthreads <= 1 || flops <= kSmallGemmFlops) {
+    for (int64_t i = 0; i < batch; ++i) one(i);
+    return;
+  }
+  // Split each product along its longer output side into one tile per thread.
+  const bool split_rows = args.m >= args.n;
+  const int64_t extent = split_rows ? args.m : args.n;
+  const int64_t tiles = std::min<int64_t>(nthreads, std::max<int64_t>(1, extent / kTileAlign));
+  const int64_t step = (extent + tiles - 1) / tiles;
+  const int64_t tile = (step + kTileAlign - 1) / kTileAlign * kTileAlign;
+  const int64_t ntiles = (extent + tile - 1) / tile;
+  for (int64_t i = 0; i < batch; ++i) {
+    const char* a0 = static_cast<const char*>(args.a) + i * stride_a * es;
+    const char* b0 = static_cast<const char*>(args.b) + i * stride_b * es;
+    char* c0 = static_cast<char*>(args.c) + i * stride_c * es;
+    ParallelFor(
+        ntiles, nthreads,
+        [&](int64_t t0, int64_t t1) {
+          for (int64_t t = t0; t < t1; ++t) {
+            const int64_t lo = t * tile, len = std::min(tile, extent - lo);
+            GemmArgs g = args;
+            g.a = a0;
+            g.b = b0;
+            g.c = c0;
+            if (split_rows) {  // rows lo.. of op(A) and of C
+              g.m = len;
+              g.a = a0 + (args.trans_a ? lo : lo * args.lda) * static_cast<int64_t>(es);
+              g.c = c0 + lo * args.ldc * static_cast<int64_t>(es);
+            } else {  // columns lo.. of op(B) and of C
+              g.n = len;
+              g.b = b0 + (args.trans_b ? lo * args.ldb : lo) * static_cast<int64_t>(es);
+              g.c = c0 + lo * static_cast<int64_t>(es);
+            }
+            GemmOne(dtype, g);
+          }
+        },
+        1);
+  }
 }
 
 }  // namespace mixnet::op::linalg

@@ -26,7 +26,8 @@ struct GemmArgs {
 };
 
 // Runs `batch` products; matrix i starts at a + i * stride_a elements (likewise b, c). Small
-// products are spread over nthreads one matrix per task; large ones use nthreads BLAS threads.
+// products are spread over nthreads one matrix per task; large ones are split into one tile per
+// thread, each a single-threaded BLAS call (see gemm.cc for why BLAS never threads itself).
 // Throws TypeError naming op_name for dtypes without a product (bool).
 void BatchedGemm(const char* op_name, DType dtype, const GemmArgs& args, int64_t batch,
                  int64_t stride_a, int64_t stride_b, int64_t stride_c, int nthreads);

@@ -177,14 +177,14 @@ class ConvPrimitives {
                                            req_weight);
         args[DNNL_ARG_DIFF_WEIGHTS] = dw->mem();
       } else {
-        args[DNNL_ARG_DIFF_WEIGHTS] = dnnl::memory(e->wpd.diff_weights_desc(), dnnl_util::Engine());
+        args[DNNL_ARG_DIFF_WEIGHTS] = dnnl_util::TempMemory(e->wpd.diff_weights_desc());
       }
       if (s.bias) {
         if (want_b) {
           db = std::make_unique<OutputStage>(e->wpd.diff_bias_desc(), s.BiasDesc(), gbias, req_bias);
           args[DNNL_ARG_DIFF_BIAS] = db->mem();
         } else {
-          args[DNNL_ARG_DIFF_BIAS] = dnnl::memory(e->wpd.diff_bias_desc(), dnnl_util::Engine());
+          args[DNNL_ARG_DIFF_BIAS] = dnnl_util::TempMemory(e->wpd.diff_bias_desc());
         }
       }
       AddScratchpad(args, e->wpd.scratchpad_desc());

@@ -19,7 +19,7 @@ using dnnl_util::UserScratchpadAttr;
 inline dnnl::memory PrepareInput(const dnnl::memory::desc& want, dnnl::memory user,
                                  dnnl::stream& s) {
   if (want == user.get_desc()) return user;
-  dnnl::memory m(want, dnnl_util::Engine());
+  dnnl::memory m = dnnl_util::TempMemory(want);
   dnnl::reorder(user, m).execute(s, user, m);
   return m;
 }
@@ -38,7 +38,7 @@ class OutputStage {
       mem_ = user_;
       direct_ = true;
     } else {
-      mem_ = dnnl::memory(want, dnnl_util::Engine());
+      mem_ = dnnl_util::TempMemory(want);
     }
   }
   dnnl::memory& mem() { return mem_; }

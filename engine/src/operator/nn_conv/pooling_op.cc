@@ -107,7 +107,7 @@ void ForwardPooling(const ParamBase& base, const OpContext& ctx, std::span<const
     std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, dnnl_util::Wrap(in[0], kOp)},
                                                {DNNL_ARG_DST, dst.mem()}};
     if (e->fpd.workspace_desc().get_size() > 0) {
-      args[DNNL_ARG_WORKSPACE] = dnnl::memory(e->fpd.workspace_desc(), dnnl_util::Engine());
+      args[DNNL_ARG_WORKSPACE] = dnnl_util::TempMemory(e->fpd.workspace_desc());
     }
     AddScratchpad(args, e->fpd.scratchpad_desc());
     e->fwd.execute(st, args);
@@ -134,8 +134,8 @@ void BackwardPooling(const ParamBase& base, const OpContext& ctx, std::span<cons
     std::unordered_map<int, dnnl::memory> bargs{
         {DNNL_ARG_DIFF_DST, dnnl_util::Wrap(out_grads[0], kOp)}};
     if (e->fpd.workspace_desc().get_size() > 0) {  // recompute the argmax workspace
-      dnnl::memory ws(e->fpd.workspace_desc(), dnnl_util::Engine());
-      dnnl::memory scratch_dst(e->fpd.dst_desc(), dnnl_util::Engine());
+      dnnl::memory ws = dnnl_util::TempMemory(e->fpd.workspace_desc());
+      dnnl::memory scratch_dst = dnnl_util::TempMemory(e->fpd.dst_desc());
       std::unordered_map<int, dnnl::memory> fargs{{DNNL_ARG_SRC, dnnl_util::Wrap(inputs[0], kOp)},
                                                   {DNNL_ARG_DST, scratch_dst},
                                                   {DNNL_ARG_WORKSPACE, ws}};
