@@ -232,6 +232,15 @@ export abstract class Optimizer {
   }
 
   /** Zero arrays shaped and placed like weight (for states). */
+  /**
+   * Counts an update of `index` and returns the parameters every fused update op shares (this
+   * step's lr and wd, rescaling, clipping, in place into `weight`). Subclasses add their own.
+   */
+  protected stepParams(index: number, weight: NDArray): { lr: number; wd: number; rescale_grad: number; clip_gradient: number; out: NDArray } {
+    this.updateCount(index);
+    return { lr: this.getLr(index), wd: this.getWd(index), rescale_grad: this.rescaleGrad, clip_gradient: this.clipGradient, out: weight };
+  }
+
   protected zerosLike(weight: NDArray): NDArray {
     return keep(ops.zeros_like(weight));
   }

@@ -44,17 +44,8 @@ export class SGD extends Optimizer {
   }
 
   update(index: number, weight: NDArray, grad: NDArray, state: OptimizerState): void {
-    this.updateCount(index);
-    // one params object per update: momentum is set (and read by the op) only with a state
-    const params = {
-      lr: this.getLr(index),
-      momentum: undefined as number | undefined,
-      wd: this.getWd(index),
-      rescale_grad: this.rescaleGrad,
-      clip_gradient: this.clipGradient,
-      lazy_update: this.lazyUpdate,
-      out: weight,
-    };
+    // momentum is set (and read by the op) only with a state
+    const params = { ...this.stepParams(index, weight), momentum: undefined as number | undefined, lazy_update: this.lazyUpdate };
     const mom = state[0];
     if (mom) {
       params.momentum = this.momentum;
@@ -66,16 +57,7 @@ export class SGD extends Optimizer {
     if (!(this.multiPrecision && weight.dtype === 'float16')) return this.update(index, weight, grad, state);
     const [master, mom] = state;
     if (!master) fail('ValueError', `SGD.updateMultiPrecision: index ${index} has no float32 master copy in its state`);
-    this.updateCount(index);
-    const params = {
-      lr: this.getLr(index),
-      momentum: undefined as number | undefined,
-      wd: this.getWd(index),
-      rescale_grad: this.rescaleGrad,
-      clip_gradient: this.clipGradient,
-      lazy_update: this.lazyUpdate,
-      out: weight,
-    };
+    const params = { ...this.stepParams(index, weight), momentum: undefined as number | undefined, lazy_update: this.lazyUpdate };
     if (mom) {
       params.momentum = this.momentum;
       ops.mp_sgd_mom_update(weight, grad, mom, master, params);
@@ -106,15 +88,7 @@ export class NAG extends Optimizer {
   }
 
   update(index: number, weight: NDArray, grad: NDArray, state: OptimizerState): void {
-    this.updateCount(index);
-    const params = {
-      lr: this.getLr(index),
-      momentum: undefined as number | undefined,
-      wd: this.getWd(index),
-      rescale_grad: this.rescaleGrad,
-      clip_gradient: this.clipGradient,
-      out: weight,
-    };
+    const params = { ...this.stepParams(index, weight), momentum: undefined as number | undefined };
     const mom = state[0];
     if (mom) {
       params.momentum = this.momentum;
