@@ -27,17 +27,9 @@ export class AdaGrad extends Optimizer {
   }
 
   update(index: number, weight: NDArray, grad: NDArray, state: OptimizerState): void {
-    this.updateCount(index);
     const history = state[0];
     if (!history) fail('ValueError', `AdaGrad.update: the state of index ${index} must hold the history, got no arrays`);
-    ops._sparse_adagrad_update(weight, grad, history, {
-      lr: this.getLr(index),
-      epsilon: this.epsilon,
-      wd: this.getWd(index),
-      rescale_grad: this.rescaleGrad,
-      clip_gradient: this.clipGradient,
-      out: weight,
-    });
+    ops._sparse_adagrad_update(weight, grad, history, { ...this.stepParams(index, weight), epsilon: this.epsilon });
   }
 }
 

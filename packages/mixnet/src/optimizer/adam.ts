@@ -57,19 +57,16 @@ export class Adam extends Optimizer {
   }
 
   update(index: number, weight: NDArray, grad: NDArray, state: OptimizerState): void {
-    this.updateCount(index);
     const [mean, variance] = state;
     if (!mean || !variance) fail('ValueError', `Adam.update: the state of index ${index} must hold mean and var, got ${state.length} arrays`);
+    const step = this.stepParams(index, weight);
     ops.adam_update(weight, grad, mean, variance, {
-      lr: this.getLr(index) * this.biasCorrection(index),
+      ...step,
+      lr: step.lr * this.biasCorrection(index),
       beta1: this.beta1,
       beta2: this.beta2,
       epsilon: this.epsilon,
-      wd: this.getWd(index),
-      rescale_grad: this.rescaleGrad,
-      clip_gradient: this.clipGradient,
       lazy_update: this.lazyUpdate,
-      out: weight,
     });
   }
 }

@@ -49,17 +49,12 @@ export class RMSProp extends Optimizer {
   }
 
   update(index: number, weight: NDArray, grad: NDArray, state: OptimizerState): void {
-    this.updateCount(index);
     const params = {
-      lr: this.getLr(index),
+      ...this.stepParams(index, weight),
       gamma1: this.gamma1,
       gamma2: this.centered ? this.gamma2 : undefined,
       epsilon: this.epsilon,
-      wd: this.getWd(index),
-      rescale_grad: this.rescaleGrad,
-      clip_gradient: this.clipGradient,
       clip_weights: this.clipWeights,
-      out: weight,
     };
     const [n, g, delta] = state;
     if (!n || (this.centered && (!g || !delta))) {

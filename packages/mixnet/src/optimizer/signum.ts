@@ -38,17 +38,8 @@ export class Signum extends Optimizer {
   }
 
   update(index: number, weight: NDArray, grad: NDArray, state: OptimizerState): void {
-    this.updateCount(index);
     const mom = state[0];
-    const params = {
-      lr: this.getLr(index),
-      momentum: mom ? this.momentum : undefined,
-      wd: this.getWd(index),
-      rescale_grad: this.rescaleGrad,
-      clip_gradient: this.clipGradient,
-      wd_lh: mom ? this.wdLh : undefined,
-      out: weight,
-    };
+    const params = { ...this.stepParams(index, weight), momentum: mom ? this.momentum : undefined, wd_lh: mom ? this.wdLh : undefined };
     if (mom) ops.signum_update(weight, grad, mom, params);
     else ops.signsgd_update(weight, grad, params);
   }
