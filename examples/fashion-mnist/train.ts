@@ -86,7 +86,11 @@ async function main(): Promise<void> {
   let start = { epoch: 0, batch: 0 };
   if (opt.resume) {
     start = gluon.loadCheckpoint(opt.resume, { net, trainer, loader });
-    console.log(`resumed from ${opt.resume} at epoch ${start.epoch + 1}, batch ${start.batch}`);
+    console.log(
+      start.epoch < epochs
+        ? `resumed from ${opt.resume} at epoch ${start.epoch + 1}, batch ${start.batch}`
+        : `resumed from ${opt.resume}: all ${epochs} epochs are done (raise --epochs to train on)`,
+    );
   }
 
   for (let epoch = start.epoch; epoch < epochs; epoch++) {
