@@ -3,14 +3,15 @@
 // templated on the oneDNN primitive family (convolution_* or deconvolution_*), whose descriptor
 // constructors take the same arguments.
 //
-// Formats: user tensors are plain row-major. When both channel counts per group are multiples of
-// 16 (the AVX-512 block), or the input has at most 4 channels per group (an image layer, which
-// oneDNN's jit kernels read from plain memory), the primitives are created with format_tag::any
-// so oneDNN picks its blocked layouts (nChw16c) and PrepareInput/OutputStage reorder at the
-// boundary; otherwise they run on the plain formats directly. Measured with bench/nn_conv.py
-// (2 threads, forward / backward ms, blocked vs plain): ResNet 3x3 64->64: 60/107 vs 423/2292;
-// LeNet 1->20 5x5: 0.6/5.6 vs 5.9/7.2; LeNet 20->50 5x5: 2.7/6.0 vs 2.1/4.8 (blocking pads 20 and
-// 50 channels to 32 and 64, and the reorders cost as much as the small convolution).
+// Formats: user tensors are plain row-major. On AVX-512 machines, and elsewhere when both
+// channel counts per group are multiples of 16 or the input has at most 4 channels per group (an
+// image layer, which oneDNN's jit kernels read from plain memory), the primitives are created
+// with format_tag::any so oneDNN picks its blocked layouts (nChw16c / nChw8c) and
+// PrepareInput/OutputStage reorder at the boundary; otherwise they run on the plain formats
+// directly. Measured with bench/nn_conv.py on an AVX2 EPYC (2 threads, forward / backward ms,
+// blocked vs plain): ResNet 3x3 64->64: 60/107 vs 423/2292; LeNet 1->20 5x5: 0.6/5.6 vs 5.9/7.2;
+// LeNet 20->50 5x5: 2.7/6.0 vs 2.1/4.8 (blocking pads 20 and 50 channels, and the reorders cost
+// as much as the small convolution). See PreferBlocked for AVX-512.
 // MIXNET_CONV_PLAIN=1 / =0 forces plain / blocked so the choice can be re-measured
 // (bench/nn_conv.py --plain / --blocked).
 #pragma once
@@ -47,9 +48,17 @@ struct ConvSpec {
     k.Add(int64_t{PlainFormats()});
     return k.Take();
   }
-  // The blocked-format rule for per-group input/output channel counts.
+  // The blocked-format rule for per-group input/output channel counts. Where oneDNN runs its
+  // AVX-512 kernels, blocked formats win even when blocking pads the channels (LeNet 20->50 5x5,
+  // N=64, 2 threads, Xeon: 4.43 vs 5.14 ms forward+backward; the plain path is oneDNN's
+  // gemm-based one); on AVX2 the padding costs more than it saves (the measurement above).
   static bool PreferBlocked(int64_t in_per_group, int64_t out_per_group) {
-    return (in_per_group % 16 == 0 && out_per_group % 16 == 0) || in_per_group <= 4;
+    static const bool avx512 = [] {
+      const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+      const auto core = static_cast<unsigned>(dnnl::cpu_isa::avx512_core);
+      return (isa & core) == core;  // ISA values are nested bit masks
+    }();
+    return avx512 || (in_per_group % 16 == 0 && out_per_group % 16 == 0) || in_per_group <= 4;
   }
   bool PlainFormats() const {
     static const int forced = [] {  // -1: not forced, 0: blocked, 1: plain

@@ -1,14 +1,15 @@
 // Pooling (max/avg/sum/lp; 1D/2D/3D; valid/full/same; global; count_include_pad).
 //
-// float32 max and avg run on oneDNN when its divisor rule agrees with MXNet's (exclude-padding
-// always does; include-padding only when no window reaches past x + pad, since MXNet does not
-// count the extra right padding of 'full'/'same'); everything else runs the hand-written kernels
-// of pool_ref.h, which also serve float64/float16/bfloat16.
+// 1-D and 2-D max pooling runs the loops of pool_max2d.h, every dtype (see there for why not
+// oneDNN). Float32 3-D max and float32 avg run on oneDNN when its divisor rule agrees with
+// MXNet's (exclude-padding always does; include-padding only when no window reaches past
+// x + pad, since MXNet does not count the extra right padding of 'full'/'same'); everything else
+// runs the hand-written kernels of pool_ref.h, which also serve float64/float16/bfloat16.
 //
 // Max-pool backward on oneDNN needs the forward's workspace (argmax positions). We recompute it
 // (a forward_training pass into scratch) instead of keeping it as a hidden output: the workspace
 // format is implementation-defined (its size is only known from a primitive descriptor, so
-// inference would have to build one), and the extra forward costs a fraction of the backward.
+// inference would have to build one), and the 3-D case this serves is rare.
 #include <dnnl.hpp>
 
 #include <memory>
@@ -18,6 +19,7 @@
 #include "operator/nn_conv/conv_common.h"
 #include "operator/nn_conv/dnnl_exec.h"
 #include "operator/nn_conv/pool_geom.h"
+#include "operator/nn_conv/pool_max2d.h"
 #include "operator/nn_conv/pool_ref.h"
 #include "operator/op.h"
 
@@ -95,6 +97,12 @@ void ForwardPooling(const ParamBase& base, const OpContext& ctx, std::span<const
   const OpReq req = ReqOf(ctx, 0);
   if (req == OpReq::kNull || out[0].Size() == 0) return;
   const PoolGeom g = MakePoolGeom(p, in[0].shape);
+  if (MaxPool2DApplies(g)) {
+    MX_FLOAT_TYPE_SWITCH(in[0].dtype, T, kOp, {
+      MaxPool2DForward<T>(g, in[0].ptr<T>(), out[0].ptr<T>(), req, ctx.nthreads);
+    });
+    return;
+  }
   if (!UseDnnl(g, in[0].dtype)) {
     MX_FLOAT_TYPE_SWITCH(in[0].dtype, T, kOp, {
       PoolForwardRef<T>(g, in[0].ptr<T>(), out[0].ptr<T>(), req, ctx.nthreads);
@@ -122,6 +130,13 @@ void BackwardPooling(const ParamBase& base, const OpContext& ctx, std::span<cons
   const OpReq req = ReqOf(ctx, 0);
   if (req == OpReq::kNull || in_grads[0].Size() == 0) return;
   const PoolGeom g = MakePoolGeom(p, inputs[0].shape);
+  if (MaxPool2DApplies(g)) {
+    MX_FLOAT_TYPE_SWITCH(inputs[0].dtype, T, kOp, {
+      MaxPool2DBackward<T>(g, out_grads[0].ptr<T>(), inputs[0].ptr<T>(), in_grads[0].ptr<T>(),
+                           req, ctx.nthreads);
+    });
+    return;
+  }
   if (!UseDnnl(g, inputs[0].dtype)) {
     MX_FLOAT_TYPE_SWITCH(inputs[0].dtype, T, kOp, {
       PoolBackwardRef<T>(g, out_grads[0].ptr<T>(), inputs[0].ptr<T>(), outputs[0].ptr<T>(),

@@ -164,7 +164,8 @@ void BackwardWhere(const ParamBase&, const OpContext& ctx, std::span<const TBlob
         if (req == OpReq::kNull) continue;
         const bool want = side == 0;  // x takes the positions where the condition is true
         MapIndexed(in_grads[1 + side].ptr<T>(), n, req, ctx.nthreads, [=](int64_t i) {
-          return CastValue<bool>(c[rows ? i / row_size : i]) == want ? g[i] : T(0);
+          const T gv = g[i];  // loaded unconditionally: the select then needs no branch
+          return CastValue<bool>(c[rows ? i / row_size : i]) == want ? gv : T(0);
         });
       }
     });
