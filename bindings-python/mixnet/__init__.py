@@ -2,7 +2,7 @@
 
 ``import mixnet as mx`` gives MXNet 1.x's imperative API: ``mx.nd`` (NDArray and every registry
 op), ``mx.autograd``, ``mx.random``, ``mx.cpu()``/``mx.context``, ``mx.base.MXNetError``, ``mx.optimizer``,
-``mx.lr_scheduler``, ``mx.init`` (``mx.initializer``), ``mx.metric`` and ``mx.gluon``.
+``mx.lr_scheduler``, ``mx.init`` (``mx.initializer``), ``mx.metric``, ``mx.io`` and ``mx.gluon``.
 """
 from . import base
 from .base import MXNetError
@@ -17,9 +17,10 @@ from . import optimizer
 from . import initializer
 from . import initializer as init
 from . import metric
+from . import io
 from . import gluon
 
 __version__ = "0.1.0"
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "current_context", "nd", "ndarray", "autograd", "random", "base",
-           "context", "lr_scheduler", "optimizer", "initializer", "init", "metric", "gluon"]
+           "context", "lr_scheduler", "optimizer", "initializer", "init", "metric", "io", "gluon"]
