@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""LeNet training throughput of the peers, for bench/lenet_train.mjs (which runs mixnet).
+"""LeNet training throughput of the peers, for bench/lenet_train.ts (which runs mixnet's TS API)
+and bench/py_lenet_train.py (which runs this file for mixnet's Python API too).
 
-    <venv>/bin/python bench/lenet_peers.py torch|mxnet --threads 2 --batch 128 --steps 40 --reps 5
+    <venv>/bin/python bench/lenet_peers.py torch|mxnet|mixnet --threads 2 --batch 128 --steps 40 --reps 5
+
+'mixnet' runs the very code of the 'mxnet' peer (an MXNet 1.x Gluon script, hybridized) with
+`import mixnet as mx` in its place, from the repository's .venv.
 
 The same network and step as the mixnet side: conv 20@5x5 → relu → maxpool 2 → conv 50@5x5 →
 relu → maxpool 2 → dense 500 → relu → dense 10, softmax cross-entropy, SGD with momentum 0.9,
@@ -9,6 +13,7 @@ on a fixed synthetic batch of 28x28 images (data loading is not what is measured
 JSON line: {"peer", "version", "img_per_s" (median over reps), "runs"}.
 """
 import argparse
+import importlib
 import json
 import os
 import time
@@ -53,12 +58,13 @@ def run_torch(args):
     return {"peer": "pytorch", "version": torch.__version__, "img_per_s": median(runs), "runs": runs}
 
 
-def run_mxnet(args):
+def run_gluon(args, module):
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     os.environ.setdefault("MXNET_CPU_WORKER_NTHREADS", "1")
-    import mxnet as mx
-    from mxnet import autograd, gluon
-    from mxnet.gluon import nn
+    os.environ.setdefault("MIXNET_NUM_THREADS", str(args.threads))
+    mx = importlib.import_module(module)
+    autograd, gluon = mx.autograd, mx.gluon
+    nn = gluon.nn
 
     mx.random.seed(0)
     net = nn.HybridSequential()
@@ -89,18 +95,18 @@ def run_mxnet(args):
             step()
         mx.nd.waitall()
         runs.append(args.batch * args.steps / (time.perf_counter() - t0))
-    return {"peer": "mxnet", "version": mx.__version__, "img_per_s": median(runs), "runs": runs}
+    return {"peer": module, "version": mx.__version__, "img_per_s": median(runs), "runs": runs}
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("peer", choices=["torch", "mxnet"])
+    ap.add_argument("peer", choices=["torch", "mxnet", "mixnet"])
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--steps", type=int, default=40)
     ap.add_argument("--reps", type=int, default=5)
     args = ap.parse_args()
-    print(json.dumps(run_torch(args) if args.peer == "torch" else run_mxnet(args)))
+    print(json.dumps(run_torch(args) if args.peer == "torch" else run_gluon(args, args.peer)))
 
 
 if __name__ == "__main__":
