@@ -4,6 +4,7 @@
 // padding, 'full'), 1D, every float dtype, and grad_req add.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,23 @@ struct Case {
 int64_t OutSize(int64_t x, int64_t k, int64_t s, int64_t p, bool full) {
   const int64_t span = x + 2 * p - k;
   return (full ? (span + s - 1) / s : span / s) + 1;
+}
+
+// y for one (n, c) plane: each window's maximum (lowest() for a window wholly in padding).
+std::vector<double> RefMax(const Case& c, const std::vector<double>& x) {
+  const bool full = c.convention == "full";
+  const int64_t oh = c.one_d ? 1 : OutSize(c.h, c.kh, c.sh, c.ph, full);
+  const int64_t ow = OutSize(c.w, c.kw, c.sw, c.pw, full);
+  std::vector<double> y;
+  for (int64_t i = 0; i < oh; ++i)
+    for (int64_t j = 0; j < ow; ++j) {
+      double m = -3.4028234663852886e38;
+      for (int64_t a = std::max<int64_t>(0, i * c.sh - c.ph); a < std::min(i * c.sh - c.ph + c.kh, c.h); ++a)
+        for (int64_t b = std::max<int64_t>(0, j * c.sw - c.pw); b < std::min(j * c.sw - c.pw + c.kw, c.w); ++b)
+          m = std::max(m, x[a * c.w + b]);
+      y.push_back(m);
+    }
+  return y;
 }
 
 // dx for one (n, c) plane: the reference rule, in double.
@@ -68,7 +86,7 @@ void CheckCase(const Case& c, DType dtype, bool add_twice = false) {
                     p = Tuple(c.ph, c.pw, c.one_d);
   const Attrs attrs{{"kernel", k}, {"stride", s}, {"pad", p}, {"pool_type", "max"},
                     {"pooling_convention", c.convention}};
-  std::vector<double> head;
+  std::vector<double> head, y_values;
   for (int pass = 0; pass < (add_twice ? 2 : 1); ++pass) {
     NDArray y;
     const bool prev_rec = autograd::SetRecording(true), prev_train = autograd::SetTraining(true);
@@ -76,6 +94,7 @@ void CheckCase(const Case& c, DType dtype, bool add_twice = false) {
     autograd::SetRecording(prev_rec);
     autograd::SetTraining(prev_train);
     head = nn_conv_ref::Values(y.Size(), 32);
+    y_values = AsDoubles(y);
     NDArray heads[] = {y};
     NDArray head_grads[] = {Run1("Cast", {Array<double>(y.shape(), head)}, {{"dtype", DTypeName(dtype)}})};
     autograd::Backward(heads, head_grads, false, true);
@@ -87,6 +106,12 @@ void CheckCase(const Case& c, DType dtype, bool add_twice = false) {
     std::vector<double> xp(xv.begin() + p * plane, xv.begin() + (p + 1) * plane);
     std::vector<double> gp(head.begin() + p * out_plane, head.begin() + (p + 1) * out_plane);
     std::vector<double> want = RefGrad(c, xp, gp);
+    const std::vector<double> want_y = RefMax(c, xp);
+    for (int64_t i = 0; i < out_plane; ++i) {
+      if (dtype == DType::kFloat32 || dtype == DType::kFloat64) {  // the grid values are exact here
+        EXPECT_EQ(y_values[p * out_plane + i], want_y[i]) << DTypeName(dtype) << " y plane " << p;
+      }
+    }
     for (int64_t i = 0; i < plane; ++i) {
       EXPECT_NEAR(got[p * plane + i], (add_twice ? 2 : 1) * want[i], tol)
           << DTypeName(dtype) << " plane " << p << " index " << i;
@@ -98,6 +123,7 @@ TEST(MaxPoolBackward, TwoByTwoStrideTwoWithTiesAndOddExtents) {
   for (DType t : {DType::kFloat32, DType::kFloat64, DType::kFloat16, DType::kBfloat16}) {
     CheckCase({8, 8, 2, 2, 2, 2, 0, 0}, t);
     CheckCase({5, 7, 2, 2, 2, 2, 0, 0}, t);  // last row and column lie in no window
+    CheckCase({4, 41, 2, 2, 2, 2, 0, 0}, t);  // 20 windows a row: vector body and scalar tail
   }
 }
 
@@ -113,6 +139,7 @@ TEST(MaxPoolBackward, GeneralWindowsOverlapPadAndFull) {
 
 TEST(MaxPoolBackward, GradReqAddAccumulates) {
   CheckCase({8, 8, 2, 2, 2, 2, 0, 0}, DType::kFloat32, /*add_twice=*/true);
+  CheckCase({4, 41, 2, 2, 2, 2, 0, 0}, DType::kFloat32, /*add_twice=*/true);
   CheckCase({7, 6, 3, 3, 2, 2, 1, 1}, DType::kFloat32, /*add_twice=*/true);
 }
 

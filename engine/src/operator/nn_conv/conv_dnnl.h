@@ -3,16 +3,13 @@
 // templated on the oneDNN primitive family (convolution_* or deconvolution_*), whose descriptor
 // constructors take the same arguments.
 //
-// Formats: user tensors are plain row-major. On AVX-512 machines, and elsewhere when both
-// channel counts per group are multiples of 16 or the input has at most 4 channels per group (an
-// image layer, which oneDNN's jit kernels read from plain memory), the primitives are created
-// with format_tag::any so oneDNN picks its blocked layouts (nChw16c / nChw8c) and
-// PrepareInput/OutputStage reorder at the boundary; otherwise they run on the plain formats
-// directly. Measured with bench/nn_conv.py on an AVX2 EPYC (2 threads, forward / backward ms,
-// blocked vs plain): ResNet 3x3 64->64: 60/107 vs 423/2292; LeNet 1->20 5x5: 0.6/5.6 vs 5.9/7.2;
-// LeNet 20->50 5x5: 2.7/6.0 vs 2.1/4.8 (blocking pads 20 and 50 channels, and the reorders cost
-// as much as the small convolution). See PreferBlocked for AVX-512.
-// MIXNET_CONV_PLAIN=1 / =0 forces plain / blocked so the choice can be re-measured
+// Formats: user tensors are plain row-major (NC[D]HW); each primitive (forward, backward-data,
+// backward-weights) runs in the layout ConvFormats picks for it, and PrepareInput/OutputStage
+// reorder at the boundary. kBlocked lets oneDNN choose (format_tag::any: nChw16c / nChw8c),
+// kChannelsLast asks for N[D]HWC activations (oneDNN's brgemm kernels handle channel counts that
+// are no multiple of the vector block without padding them), kPlain runs on the user's layout
+// (oneDNN's gemm-based kernels, no reorder). See ChooseFormats for the rule and its figures;
+// MIXNET_CONV_PLAIN=1 / =0 forces plain / blocked everywhere so the choice can be re-measured
 // (bench/nn_conv.py --plain / --blocked).
 #pragma once
 
@@ -30,57 +27,95 @@
 
 namespace mixnet::op::nn_conv {
 
+enum class ConvFormat { kPlain, kBlocked, kChannelsLast };
+
+struct ConvFormats {
+  ConvFormat fwd = ConvFormat::kBlocked, bwd_data = ConvFormat::kBlocked,
+             bwd_weights = ConvFormat::kBlocked;
+};
+
+// The layouts for a convolution with these channel counts per group (and spatial rank nsp).
+// Measured per primitive with oneDNN 2.6, N=128, 2 threads, ms incl. the reorders each choice
+// implies; the rule keeps the best of each row.
+//   AVX2 (EPYC): aligned or image layers blocked; otherwise plain (LeNet 20->50 5x5, N=64,
+//     forward/backward: blocked 2.7/6.0 vs plain 2.1/4.8: padding 20 and 50 channels to the
+//     8-block costs more than the direct kernels save).
+//   AVX-512 (Xeon), LeNet 20->50 5x5 on 12x12: blocked 2.5/2.5/2.7 (fwd/bwd-data/bwd-weights;
+//     channels padded to 32 and 64), channels-last 1.5/2.0/1.7, plain (gemm) 4.9/3.8/3.8.
+//   AVX-512, LeNet 1->20 5x5 on 28x28: forward plain 0.9 vs blocked 0.4 + 1.8 for reordering
+//     the 20-of-32-channel output back; backward-weights blocked 0.4 + 1.0 (diff_dst reorder)
+//     vs plain 3.1; backward-data plain 1.0 vs blocked 5.5. With channels in multiples of 16,
+//     blocked wins everywhere (ResNet 3x3 64->64: 23/52 ms vs plain 42/105).
+inline ConvFormats ChooseFormats(int64_t in_per_group, int64_t out_per_group) {
+  using F = ConvFormat;
+  static const bool avx512 = [] {
+    const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+    const auto core = static_cast<unsigned>(dnnl::cpu_isa::avx512_core);
+    return (isa & core) == core;  // ISA values are nested bit masks
+  }();
+  const bool aligned = in_per_group % 16 == 0 && out_per_group % 16 == 0;
+  const bool image = in_per_group <= 4;
+  if (!avx512) {
+    const F f = aligned || image ? F::kBlocked : F::kPlain;
+    return {f, f, f};
+  }
+  if (aligned) return {F::kBlocked, F::kBlocked, F::kBlocked};
+  if (image) {
+    return {out_per_group % 16 == 0 ? F::kBlocked : F::kPlain, F::kPlain, F::kBlocked};
+  }
+  return {F::kChannelsLast, F::kChannelsLast, F::kChannelsLast};
+}
+
 struct ConvSpec {
   const char* op = "";
   dnnl::memory::dims src, weights, dst;  // oneDNN logical dims ((G, O/G, I/G, k...) with groups)
   dnnl::memory::desc user_weights;       // the user's weight buffer (may be strided: Deconvolution)
   bool bias = false;
   int64_t num_out = 0;                   // bias length
-  bool blocked = true;                   // let oneDNN pick blocked formats (see above)
+  ConvFormats formats;                   // per primitive (see ChooseFormats)
   dnnl::memory::dims strides, dilates, pad_l, pad_r;  // dilates oneDNN-style (d - 1)
 
-  std::string Key(const char* tag) const {
+  std::string Key(const char* tag, ConvFormat f) const {
     dnnl_util::KeyBuilder k(tag);
     for (const auto* v : {&src, &weights, &dst, &strides, &dilates, &pad_l, &pad_r}) {
       k.Add(std::vector<int64_t>(v->begin(), v->end()));
     }
     k.Add(int64_t{bias});
-    k.Add(int64_t{PlainFormats()});
+    k.Add(static_cast<int64_t>(Resolve(f)));
     return k.Take();
   }
-  // The blocked-format rule for per-group input/output channel counts. Where oneDNN runs its
-  // AVX-512 kernels, blocked formats win even when blocking pads the channels (LeNet 20->50 5x5,
-  // N=64, 2 threads, Xeon: 4.43 vs 5.14 ms forward+backward; the plain path is oneDNN's
-  // gemm-based one); on AVX2 the padding costs more than it saves (the measurement above).
-  static bool PreferBlocked(int64_t in_per_group, int64_t out_per_group) {
-    static const bool avx512 = [] {
-      const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
-      const auto core = static_cast<unsigned>(dnnl::cpu_isa::avx512_core);
-      return (isa & core) == core;  // ISA values are nested bit masks
-    }();
-    return avx512 || (in_per_group % 16 == 0 && out_per_group % 16 == 0) || in_per_group <= 4;
-  }
-  bool PlainFormats() const {
+  // f, unless MIXNET_CONV_PLAIN forces plain (1) or blocked (0) formats everywhere.
+  static ConvFormat Resolve(ConvFormat f) {
     static const int forced = [] {  // -1: not forced, 0: blocked, 1: plain
       const char* v = std::getenv("MIXNET_CONV_PLAIN");
       return v == nullptr || (v[0] != '0' && v[0] != '1') ? -1 : v[0] - '0';
     }();
-    return forced >= 0 ? forced == 1 : !blocked;
+    return forced < 0 ? f : forced == 1 ? ConvFormat::kPlain : ConvFormat::kBlocked;
   }
   dnnl::memory::desc Plain(const dnnl::memory::dims& d) const {
     return dnnl::memory::desc(d, dnnl::memory::data_type::f32,
                               dnnl_util::PlainTag(static_cast<int>(d.size())));
   }
-  // What the primitive descriptor is created with for a tensor of dims d.
-  dnnl::memory::desc Want(const dnnl::memory::dims& d) const {
-    return PlainFormats() ? Plain(d)
-                          : dnnl::memory::desc(d, dnnl::memory::data_type::f32,
-                                               dnnl::memory::format_tag::any);
+  // What a primitive descriptor in format f is created with for an activation of dims d.
+  dnnl::memory::desc Want(const dnnl::memory::dims& d, ConvFormat f) const {
+    using Tag = dnnl::memory::format_tag;
+    switch (Resolve(f)) {
+      case ConvFormat::kPlain:
+        return Plain(d);
+      case ConvFormat::kChannelsLast: {
+        const Tag tag = d.size() == 3 ? Tag::nwc : d.size() == 4 ? Tag::nhwc : Tag::ndhwc;
+        return dnnl::memory::desc(d, dnnl::memory::data_type::f32, tag);
+      }
+      case ConvFormat::kBlocked:
+        break;
+    }
+    return dnnl::memory::desc(d, dnnl::memory::data_type::f32, Tag::any);
   }
-  dnnl::memory::desc WantWeights() const {
-    return PlainFormats() ? user_weights
-                          : dnnl::memory::desc(weights, dnnl::memory::data_type::f32,
-                                               dnnl::memory::format_tag::any);
+  dnnl::memory::desc WantWeights(ConvFormat f) const {
+    return Resolve(f) == ConvFormat::kPlain
+               ? user_weights
+               : dnnl::memory::desc(weights, dnnl::memory::data_type::f32,
+                                    dnnl::memory::format_tag::any);
   }
   dnnl::memory::desc BiasDesc() const {
     return dnnl::memory::desc({num_out}, dnnl::memory::data_type::f32,
@@ -102,35 +137,42 @@ class ConvPrimitives {
     BwdW wprim;
   };
 
-  static typename Fwd::primitive_desc MakeFwdPd(const ConvSpec& s) {
+  static typename Fwd::primitive_desc MakeFwdPd(const ConvSpec& s, ConvFormat f) {
     const auto pk = dnnl::prop_kind::forward_training;
-    auto d = s.bias ? typename Fwd::desc(pk, kAlg, s.Want(s.src), s.WantWeights(), s.BiasDesc(),
-                                         s.Want(s.dst), s.strides, s.dilates, s.pad_l, s.pad_r)
-                    : typename Fwd::desc(pk, kAlg, s.Want(s.src), s.WantWeights(), s.Want(s.dst),
-                                         s.strides, s.dilates, s.pad_l, s.pad_r);
+    auto d = s.bias ? typename Fwd::desc(pk, kAlg, s.Want(s.src, f), s.WantWeights(f),
+                                         s.BiasDesc(), s.Want(s.dst, f), s.strides, s.dilates,
+                                         s.pad_l, s.pad_r)
+                    : typename Fwd::desc(pk, kAlg, s.Want(s.src, f), s.WantWeights(f),
+                                         s.Want(s.dst, f), s.strides, s.dilates, s.pad_l, s.pad_r);
     return typename Fwd::primitive_desc(d, UserScratchpadAttr(), dnnl_util::Engine());
   }
 
   static std::shared_ptr<const FwdEntry> GetFwd(const ConvSpec& s) {
     static auto& cache = *new dnnl_util::PrimitiveCache<FwdEntry>();  // never destroyed
-    return cache.GetOrCreate(s.Key("fwd"), [&] {
-      auto pd = MakeFwdPd(s);
+    return cache.GetOrCreate(s.Key("fwd", s.formats.fwd), [&] {
+      auto pd = MakeFwdPd(s, s.formats.fwd);
       return std::make_shared<const FwdEntry>(FwdEntry{pd, Fwd(pd)});
     });
   }
 
+  // Backward-data and backward-weights may run in different layouts; each gets a forward hint
+  // in its own.
   static std::shared_ptr<const BwdEntry> GetBwd(const ConvSpec& s) {
     static auto& cache = *new dnnl_util::PrimitiveCache<BwdEntry>();  // never destroyed
-    return cache.GetOrCreate(s.Key("bwd"), [&] {
-      auto hint = MakeFwdPd(s);
-      typename BwdD::desc dd(kAlg, s.Want(s.src), s.WantWeights(), s.Want(s.dst), s.strides,
-                             s.dilates, s.pad_l, s.pad_r);
-      typename BwdD::primitive_desc dpd(dd, UserScratchpadAttr(), dnnl_util::Engine(), hint);
-      auto wd = s.bias ? typename BwdW::desc(kAlg, s.Want(s.src), s.WantWeights(), s.BiasDesc(),
-                                             s.Want(s.dst), s.strides, s.dilates, s.pad_l, s.pad_r)
-                       : typename BwdW::desc(kAlg, s.Want(s.src), s.WantWeights(), s.Want(s.dst),
-                                             s.strides, s.dilates, s.pad_l, s.pad_r);
-      typename BwdW::primitive_desc wpd(wd, UserScratchpadAttr(), dnnl_util::Engine(), hint);
+    const ConvFormat fd = s.formats.bwd_data, fw = s.formats.bwd_weights;
+    return cache.GetOrCreate(s.Key("bwd", fd) + s.Key("", fw), [&] {
+      typename BwdD::desc dd(kAlg, s.Want(s.src, fd), s.WantWeights(fd), s.Want(s.dst, fd),
+                             s.strides, s.dilates, s.pad_l, s.pad_r);
+      typename BwdD::primitive_desc dpd(dd, UserScratchpadAttr(), dnnl_util::Engine(),
+                                        MakeFwdPd(s, fd));
+      auto wd = s.bias ? typename BwdW::desc(kAlg, s.Want(s.src, fw), s.WantWeights(fw),
+                                             s.BiasDesc(), s.Want(s.dst, fw), s.strides,
+                                             s.dilates, s.pad_l, s.pad_r)
+                       : typename BwdW::desc(kAlg, s.Want(s.src, fw), s.WantWeights(fw),
+                                             s.Want(s.dst, fw), s.strides, s.dilates, s.pad_l,
+                                             s.pad_r);
+      typename BwdW::primitive_desc wpd(wd, UserScratchpadAttr(), dnnl_util::Engine(),
+                                        MakeFwdPd(s, fw));
       return std::make_shared<const BwdEntry>(BwdEntry{dpd, BwdD(dpd), wpd, BwdW(wpd)});
     });
   }

@@ -60,7 +60,7 @@ ConvSpec MakeSpec(const ConvolutionParam& p, const Shape& data, const Shape& wei
   s.user_weights = s.Plain(s.weights);  // (O, I/G, k...) is (G, O/G, I/G, k...) row-major
   s.bias = !p.no_bias;
   s.num_out = p.num_filter;
-  s.blocked = ConvSpec::PreferBlocked(data[1] / p.num_group, p.num_filter / p.num_group);
+  s.formats = ChooseFormats(data[1] / p.num_group, p.num_filter / p.num_group);
   FillSpatial(g, s);
   return s;
 }

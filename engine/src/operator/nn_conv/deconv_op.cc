@@ -108,7 +108,7 @@ ConvSpec MakeSpec(const DeconvolutionParam& p, const Shape& data, const Shape& w
   s.user_weights = dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides);
   s.bias = !p.no_bias;
   s.num_out = p.num_filter;
-  s.blocked = ConvSpec::PreferBlocked(Cg, Fg);
+  s.formats = ChooseFormats(Cg, Fg);
   FillSpatial(g, s);
   (void)weight;
   return s;

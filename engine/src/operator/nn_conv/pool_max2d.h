@@ -17,6 +17,10 @@
 #include <type_traits>
 #include <vector>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include "operator/nn_conv/pool_geom.h"
 #include "operator/op.h"
 #include "operator/parallel.h"
@@ -61,6 +65,66 @@ inline int64_t Grain(const PoolGeom& g) {
 
 }  // namespace max2d_detail
 
+#if defined(__AVX2__)
+namespace max2d_detail {
+
+// Even and odd elements of 16 consecutive floats: (p[0], p[2], ... p[14]), (p[1], ... p[15]).
+inline void Deinterleave(const float* p, __m256& even, __m256& odd) {
+  const __m256 lo = _mm256_loadu_ps(p), hi = _mm256_loadu_ps(p + 8);
+  // Within each 128-bit lane the shuffles give (lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6); the 64-bit
+  // permute restores the order.
+  const __m256 e = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+  const __m256 o = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
+  even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0)));
+  odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+// The inverse: p[2i] = even[i], p[2i + 1] = odd[i].
+inline void Interleave(float* p, __m256 even, __m256 odd) {
+  const __m256 lo = _mm256_unpacklo_ps(even, odd), hi = _mm256_unpackhi_ps(even, odd);
+  _mm256_storeu_ps(p, _mm256_permute2f128_ps(lo, hi, 0x20));
+  _mm256_storeu_ps(p + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+}
+
+// Eight 2x2 windows of a float32 row pair (kWriteTo): the scalar loop's comparisons as masks
+// (ordered greater-than, so NaN never wins, as there). Returns how many windows it did.
+inline int64_t Max2x2BackwardRowAvx2(const float* x0, const float* x1, const float* g, float* d0,
+                                     float* d1, int64_t ow_count) {
+  int64_t ow = 0;
+  for (; ow + 8 <= ow_count; ow += 8) {
+    __m256 a, b, c, d;
+    Deinterleave(x0 + 2 * ow, a, b);
+    Deinterleave(x1 + 2 * ow, c, d);
+    const __m256 gv = _mm256_loadu_ps(g + ow);
+    const __m256 tb = _mm256_cmp_ps(b, a, _CMP_GT_OQ);
+    const __m256 m1 = _mm256_blendv_ps(a, b, tb);
+    const __m256 tc = _mm256_cmp_ps(c, m1, _CMP_GT_OQ);
+    const __m256 m2 = _mm256_blendv_ps(m1, c, tc);
+    const __m256 td = _mm256_cmp_ps(d, m2, _CMP_GT_OQ);
+    const __m256 not_cd = _mm256_andnot_ps(_mm256_or_ps(tc, td), gv);  // neither c nor d won
+    Interleave(d0 + 2 * ow, _mm256_andnot_ps(tb, not_cd), _mm256_and_ps(tb, not_cd));
+    Interleave(d1 + 2 * ow, _mm256_andnot_ps(td, _mm256_and_ps(tc, gv)), _mm256_and_ps(td, gv));
+  }
+  return ow;
+}
+
+// One input row of pairwise (width-2, stride-2) windows folded into the running maxima m
+// (float32): m = max(max(m, x[2i]), x[2i + 1]) with std::max's NaN rule (max_ps(q, p) returns p
+// unless q > p, as std::max(p, q) does). Returns how many outputs it did.
+inline int64_t MaxPairsRowAvx2(const float* x, float* m, int64_t ow_count) {
+  int64_t ow = 0;
+  for (; ow + 8 <= ow_count; ow += 8) {
+    __m256 a, b;
+    Deinterleave(x + 2 * ow, a, b);
+    const __m256 r = _mm256_max_ps(b, _mm256_max_ps(a, _mm256_loadu_ps(m + ow)));
+    _mm256_storeu_ps(m + ow, r);
+  }
+  return ow;
+}
+
+}  // namespace max2d_detail
+#endif
+
 // y (under req) = the maximum of each window of x.
 template <typename T>
 void MaxPool2DForward(const PoolGeom& g, const T* x, T* y, OpReq req, int nthreads) {
@@ -81,7 +145,11 @@ void MaxPool2DForward(const PoolGeom& g, const T* x, T* y, OpReq req, int nthrea
         for (int64_t ih = rows.b[oh]; ih < rows.e[oh]; ++ih) {
           const T* xr = xp + ih * W;
           if (pairwise) {
-            for (int64_t ow = 0; ow < OW; ++ow) {
+            int64_t ow = 0;
+#if defined(__AVX2__)
+            if constexpr (std::is_same_v<T, float>) ow = MaxPairsRowAvx2(xr, m.data(), OW);
+#endif
+            for (; ow < OW; ++ow) {
               const C a = static_cast<C>(xr[2 * ow]), b = static_cast<C>(xr[2 * ow + 1]);
               m[ow] = std::max(std::max(m[ow], a), b);
             }
@@ -122,19 +190,42 @@ void MaxPool2x2Backward(const PoolGeom& g, const T* dy, const T* x, T* dx, OpReq
         const T* x1 = x0 + W;
         T* d0 = dxp + 2 * oh * W;
         T* d1 = d0 + W;
-        for (int64_t ow = 0; ow < OW; ++ow) {
-          const C a = static_cast<C>(x0[2 * ow]), b = static_cast<C>(x0[2 * ow + 1]);
-          const C c = static_cast<C>(x1[2 * ow]), d = static_cast<C>(x1[2 * ow + 1]);
-          const T gv = gp[oh * OW + ow];
-          const bool tb = b > a;
-          const C m1 = tb ? b : a;
-          const bool tc = c > m1;
-          const C m2 = tc ? c : m1;
-          const int at = d > m2 ? 3 : tc ? 2 : tb ? 1 : 0;
-          StoreReq(req, d0 + 2 * ow, at == 0 ? gv : T(0));
-          StoreReq(req, d0 + 2 * ow + 1, at == 1 ? gv : T(0));
-          StoreReq(req, d1 + 2 * ow, at == 2 ? gv : T(0));
-          StoreReq(req, d1 + 2 * ow + 1, at == 3 ? gv : T(0));
+        if (req == OpReq::kWriteTo) {
+          int64_t ow = 0;
+#if defined(__AVX2__)
+          if constexpr (std::is_same_v<T, float>) {
+            ow = max2d_detail::Max2x2BackwardRowAvx2(x0, x1, gp + oh * OW, d0, d1, OW);
+          }
+#endif
+          for (; ow < OW; ++ow) {
+            const C a = static_cast<C>(x0[2 * ow]), b = static_cast<C>(x0[2 * ow + 1]);
+            const C c = static_cast<C>(x1[2 * ow]), d = static_cast<C>(x1[2 * ow + 1]);
+            const T gv = gp[oh * OW + ow];
+            const bool tb = b > a;
+            const C m1 = tb ? b : a;
+            const bool tc = c > m1;
+            const C m2 = tc ? c : m1;
+            const bool td = d > m2;
+            d0[2 * ow] = !td && !tc && !tb ? gv : T(0);
+            d0[2 * ow + 1] = !td && !tc && tb ? gv : T(0);
+            d1[2 * ow] = !td && tc ? gv : T(0);
+            d1[2 * ow + 1] = td ? gv : T(0);
+          }
+        } else {
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            const C a = static_cast<C>(x0[2 * ow]), b = static_cast<C>(x0[2 * ow + 1]);
+            const C c = static_cast<C>(x1[2 * ow]), d = static_cast<C>(x1[2 * ow + 1]);
+            const T gv = gp[oh * OW + ow];
+            const bool tb = b > a;
+            const C m1 = tb ? b : a;
+            const bool tc = c > m1;
+            const C m2 = tc ? c : m1;
+            const int at = d > m2 ? 3 : tc ? 2 : tb ? 1 : 0;
+            StoreReq(req, d0 + 2 * ow, at == 0 ? gv : T(0));
+            StoreReq(req, d0 + 2 * ow + 1, at == 1 ? gv : T(0));
+            StoreReq(req, d1 + 2 * ow, at == 2 ? gv : T(0));
+            StoreReq(req, d1 + 2 * ow + 1, at == 3 ? gv : T(0));
+          }
         }
         // An odd last column lies in no window.
         for (int64_t iw = 2 * OW; iw < W; ++iw) {
