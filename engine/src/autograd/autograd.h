@@ -58,13 +58,14 @@ std::vector<NDArray> Grad(std::span<const NDArray> heads, std::span<const NDArra
 // --- used by imperative::Invoke ----------------------------------------------------------------
 
 // True when a call with these inputs must be recorded (recording is on and an input is tracked).
-bool ShouldRecord(std::span<const NDArray> inputs);
+// Inputs by pointer, as Invoke holds them (the C ABI's handles, not copies).
+bool ShouldRecord(std::span<const NDArray* const> inputs);
 
 // Records one call: op with its parsed param, the inputs as passed, and every output (visible
 // then hidden). Sets the autograd entry of each output in `outputs` so later calls chain to it.
 void RecordOp(const op::Op& op, std::shared_ptr<const op::ParamBase> param,
-              std::span<const NDArray> inputs, std::span<NDArray> outputs, size_t num_visible,
-              bool is_train);
+              std::span<const NDArray* const> inputs, std::span<NDArray> outputs,
+              size_t num_visible, bool is_train);
 
 // A copy of `a` that shares storage but is not on any tape (MXNet's detach()).
 NDArray Detach(const NDArray& a);

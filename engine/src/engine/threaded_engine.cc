@@ -59,6 +59,8 @@ class UseSet {
   }
   int size() const { return n_; }
   VarUse* data() { return data_; }
+  // Whether the uses are in push order (writes, then reads); a large set is sorted by address.
+  bool in_push_order() const { return data_ == local_; }
 
  private:
   static constexpr size_t kLocal = 8;
@@ -270,17 +272,24 @@ bool ThreadedEngine::TryRunInline(OpFnRef fn, std::span<const VarHandle> reads,
   UseSet set(reads, writes);
   const int n = set.size();
   VarUse* uses = set.data();
+  // Private variables lead the set (writes come first, and nothing else can name them); nobody
+  // can be waiting on them, so only the shared ones are taken and released.
+  const int skip = set.in_push_order()
+                       ? std::min(std::max(opts.private_writes, 0), static_cast<int>(writes.size()))
+                       : 0;
   pending_ops_.fetch_add(1);
   const uint64_t seq = next_seq_.fetch_add(1, std::memory_order_relaxed);
-  if (!TakeAllOrNone(uses, n)) {
+  if (!TakeAllOrNone(uses + skip, n - skip)) {
     FinishOp();  // nothing ran: the caller pushes the op, which counts it again
     return false;
   }
-  runnable_.fetch_add(1);
+  // runnable_ only feeds the shared thread budget; the default mode ignores it.
+  const bool shared = budget_.shared();
+  if (shared) runnable_.fetch_add(1);
   RunUserOp(fn, uses, n, opts.overwrites_outputs, seq);
-  runnable_.fetch_sub(1);
+  if (shared) runnable_.fetch_sub(1);
   ReadyList ready;
-  CompleteUses(uses, n, ready);
+  CompleteUses(uses + skip, n - skip, ready);
   Dispatch(ready);
   FinishOp();
   return true;
