@@ -35,14 +35,7 @@ struct Node {
 
 namespace {
 
-struct Modes {
-  bool recording = false;
-  bool training = false;
-};
-Modes& ThreadModes() {
-  thread_local Modes m;
-  return m;
-}
+Modes& ThreadModes() { return CurrentModes(); }
 
 bool Tracked(const AGEntry& e) {
   if (!e) return false;
@@ -341,6 +334,11 @@ std::vector<NDArray> RunBackward(std::span<const NDArray> heads,
 }
 
 }  // namespace
+
+Modes& CurrentModes() {
+  thread_local Modes m;
+  return m;
+}
 
 bool IsRecording() { return ThreadModes().recording; }
 bool SetRecording(bool on) { return std::exchange(ThreadModes().recording, on); }

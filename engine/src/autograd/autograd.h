@@ -26,6 +26,13 @@ enum class GradReq : uint32_t { kNull = 0, kWrite = 1, kAdd = 3 };
 // Per-thread modes (MXNet: autograd.record()/pause(), train_mode()/predict_mode()). Each setter
 // returns the previous value so that scopes can restore it.
 bool IsRecording();
+// Both modes of the calling thread, for callers that read them on every op (one thread-local
+// lookup, then plain reads through the reference while on this thread).
+struct Modes {
+  bool recording = false;
+  bool training = false;
+};
+Modes& CurrentModes();
 bool SetRecording(bool on);
 bool IsTraining();
 bool SetTraining(bool on);

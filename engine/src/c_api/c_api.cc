@@ -1,6 +1,7 @@
 // C ABI: versions, the operator registry, running ops, the random seed and engine facts.
 // (Errors: c_api_common.cc; NDArray functions: c_api_ndarray.cc; files: c_api_io.cc.)
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -36,9 +37,14 @@ const std::vector<const Op*>& OpsByAddress() {
 const Op* CheckOp(OpHandle handle, const char* func) {
   MX_CHECK(handle != nullptr, InvalidHandle) << func << ": argument 'op' is NULL";
   const Op* op = reinterpret_cast<const Op*>(handle);
+  // The op checked last (a loop calls the same op again and again) skips the search. Any value
+  // stored here is a valid op, so a stale read is harmless.
+  static std::atomic<const Op*> last_valid{nullptr};
+  if (op == last_valid.load(std::memory_order_relaxed)) return op;
   const auto& ops = OpsByAddress();
   MX_CHECK(std::binary_search(ops.begin(), ops.end(), op, std::less<const Op*>()), InvalidHandle)
       << func << ": argument 'op' is not an op handle from NNGetOpHandle";
+  last_valid.store(op, std::memory_order_relaxed);
   return op;
 }
 

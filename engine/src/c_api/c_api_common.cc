@@ -5,6 +5,8 @@
 #include <deque>
 #include <mutex>
 
+#include "common/fast_tls.h"
+
 namespace mixnet::capi {
 
 namespace {
@@ -145,8 +147,9 @@ void FreeHandle(MXNDArray* h) {
 }
 
 ThreadLocalStore* ThreadLocalStore::Get() {
-  thread_local ThreadLocalStore store;
-  return &store;
+  // Reached through a static-TLS pointer: two lookups per op (invoke and free) otherwise cost a
+  // __tls_get_addr call or two each.
+  return &FastThreadLocal<ThreadLocalStore>::Get();
 }
 
 }  // namespace mixnet::capi

@@ -16,7 +16,9 @@ class Shape {
  public:
   static constexpr int kInline = 6;
 
-  Shape() = default;
+  // User-provided (not `= default`): value-initialisation (vector::resize, Shape{}) must not zero
+  // the inline dims.
+  Shape() noexcept {}  // NOLINT(modernize-use-equals-default)
   Shape(std::initializer_list<int64_t> dims) { Assign(dims.begin(), dims.size()); }
   explicit Shape(std::span<const int64_t> dims) { Assign(dims.data(), dims.size()); }
   template <typename It>
@@ -92,7 +94,7 @@ class Shape {
     o.ndim_ = 0;
   }
   int ndim_ = 0;
-  int64_t inline_[kInline] = {};
+  int64_t inline_[kInline];  // only [0, ndim_) is ever read: not zeroed (shapes are made per op)
   std::unique_ptr<int64_t[]> heap_;
 };
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/fast_tls.h"
 #include "common/small_vec.h"
 #include "autograd/autograd.h"
 #include "engine/engine.h"
@@ -74,9 +75,10 @@ bool SameAttrs(const ParamCacheEntry& e, AttrList attrs) {
   return true;
 }
 
-// Per-thread state of the dispatch path, in one thread_local so a call looks it up once (in a
-// shared library every thread_local access is a call to __tls_get_addr).
+// Per-thread state of the dispatch path, in one thread-local object: a call looks it up once
+// (common/fast_tls.h), and reaches the thread's autograd modes through it as well.
 struct DispatchScratch {
+  autograd::Modes* modes = &autograd::CurrentModes();
   std::array<ParamCacheEntry, kParamCacheSlots> param_cache;
   InferIO io;  // used only before the push, so a nested Invoke from an inline op may reuse it
   // How many ops this thread is running inline from InvokeInto right now. An outer call reads its
@@ -89,10 +91,7 @@ struct DispatchScratch {
   ~DispatchScratch() {
     if (on_main_thread) engine::DrainForExit();
   }
-  static DispatchScratch& Get() {
-    thread_local DispatchScratch scratch;
-    return scratch;
-  }
+  static DispatchScratch& Get() { return FastThreadLocal<DispatchScratch>::Get(); }
 };
 
 // The parsed parameters of a call, by reference into the cache: the hit path copies no
@@ -337,7 +336,8 @@ size_t InvokeInto(const Op& op, std::span<const NDArray* const> inputs, AttrList
 
   // Autograd: decided before the push, since an inline op may run (and change its mutable
   // inputs) at once.
-  const bool record = schema.differentiable && autograd::ShouldRecord(inputs);
+  const bool record =
+      schema.differentiable && scratch.modes->recording && autograd::ShouldRecord(inputs);
   std::shared_ptr<const ParamBase> recorded_param;
   if (record) recorded_param = param;
 
@@ -377,7 +377,7 @@ size_t InvokeInto(const Op& op, std::span<const NDArray* const> inputs, AttrList
   pending.param = param.get();
   pending.num_inputs = inputs.size();
   pending.needs_rng = schema.needs_rng;
-  const bool is_train = autograd::IsTraining();
+  const bool is_train = scratch.modes->training;
   pending.is_train = is_train;
   SmallVec<engine::VarHandle, 8> reads, writes;
   int64_t out_elements = 0;
