@@ -212,6 +212,97 @@ TEST(CApi, FreedHandleStaysDetectableAfterManyOtherAllocations) {
   ExpectFail(MXNDArrayFree(victim), MX_ERR_INVALID_HANDLE, {"MXNDArrayFree"});  // double free
 }
 
+// Each thread parks its freed handles in its own ring, which goes to a process-wide FIFO when the
+// thread ends: a handle freed on a thread that ended must stay detectable while other threads
+// create and free many handles (fewer frees after it than the quarantine length).
+TEST(CApi, FreedHandleStaysDetectableAfterItsThreadEnded) {
+  NDArrayHandle victim = nullptr;
+  std::thread([&] {
+    victim = MakeFloat({1}, {1});
+    std::vector<NDArrayHandle> many(2000);
+    for (NDArrayHandle& h : many) ASSERT_EQ(MXNDArrayCreateNone(&h), 0);
+    ASSERT_EQ(MXNDArrayFree(victim), 0);
+    for (NDArrayHandle h : many) ASSERT_EQ(MXNDArrayFree(h), 0);
+  }).join();
+  for (int k = 0; k < 1500; ++k) {
+    NDArrayHandle h = nullptr;
+    ASSERT_EQ(MXNDArrayCreateNone(&h), 0);
+    ASSERT_NE(h, victim);
+    ASSERT_EQ(MXNDArrayFree(h), 0);
+  }
+  int dtype = 0;
+  ExpectFail(MXNDArrayGetDType(victim, &dtype), MX_ERR_INVALID_HANDLE, {"freed"});
+}
+
+// A thread that frees far more handles than it creates (its ring fills and spills to the shared
+// FIFO): its handles are found again by other threads, and everything keeps working.
+TEST(CApi, HandlesFreedOnAFreeOnlyThreadAreReusedElsewhere) {
+  std::vector<NDArrayHandle> made(12000);
+  for (NDArrayHandle& h : made) ASSERT_EQ(MXNDArrayCreateNone(&h), 0);
+  std::thread([&] {
+    for (NDArrayHandle h : made) ASSERT_EQ(MXNDArrayFree(h), 0);
+  }).join();
+  std::sort(made.begin(), made.end());
+  int reused = 0;
+  for (int k = 0; k < 3000; ++k) {
+    NDArrayHandle h = MakeFloat({1}, {static_cast<float>(k)});
+    reused += std::binary_search(made.begin(), made.end(), h) ? 1 : 0;
+    EXPECT_EQ(ReadFloat(h), (std::vector<float>{static_cast<float>(k)}));
+    ASSERT_EQ(MXNDArrayFree(h), 0);
+  }
+  EXPECT_GT(reused, 0);
+}
+
+// Handles are reused once enough later frees happened (the quarantine bounds memory), and a
+// reused handle is a fully working array.
+TEST(CApi, HandlesAreReusedAfterTheQuarantine) {
+  std::vector<NDArrayHandle> seen;
+  for (int k = 0; k < 10000; ++k) {
+    NDArrayHandle h = MakeFloat({2}, {static_cast<float>(k), 1.f});
+    seen.push_back(h);
+    EXPECT_EQ(ReadFloat(h), (std::vector<float>{static_cast<float>(k), 1.f}));
+    ASSERT_EQ(MXNDArrayFree(h), 0);
+  }
+  std::sort(seen.begin(), seen.end());
+  const auto distinct = std::unique(seen.begin(), seen.end()) - seen.begin();
+  EXPECT_LT(distinct, 10000);
+}
+
+// Arrays created on one thread and freed on another (their chunks and engine variables go
+// through per-thread free lists) keep working, under concurrent dispatch.
+TEST(CApi, ArraysCreatedAndFreedOnDifferentThreads) {
+  OpHandle add = nullptr;
+  ASSERT_EQ(NNGetOpHandle("broadcast_add", &add), 0);
+  NDArrayHandle in[2] = {MakeFloat({1}, {1}), MakeFloat({1}, {2})};
+  std::vector<NDArrayHandle> made(4000);
+  std::thread producer([&] {
+    for (NDArrayHandle& h : made) {
+      int n_out = 0;
+      NDArrayHandle* out = nullptr;
+      ASSERT_EQ(MXImperativeInvoke(add, 2, in, &n_out, &out, 0, nullptr, nullptr), 0);
+      h = out[0];
+    }
+  });
+  producer.join();
+  std::thread consumer([&] {
+    for (NDArrayHandle h : made) {
+      EXPECT_EQ(ReadFloat(h), (std::vector<float>{3}));
+      ASSERT_EQ(MXNDArrayFree(h), 0);
+    }
+  });
+  // Meanwhile this thread dispatches too, reusing what the consumer frees.
+  for (int k = 0; k < 4000; ++k) {
+    int n_out = 0;
+    NDArrayHandle* out = nullptr;
+    ASSERT_EQ(MXImperativeInvoke(add, 2, in, &n_out, &out, 0, nullptr, nullptr), 0);
+    ASSERT_EQ(MXNDArrayFree(out[0]), 0);
+  }
+  consumer.join();
+  ASSERT_EQ(MXNDArrayWaitAll(), 0) << LastError();
+  ASSERT_EQ(MXNDArrayFree(in[0]), 0);
+  ASSERT_EQ(MXNDArrayFree(in[1]), 0);
+}
+
 TEST(CApi, ViewsAndReshapeCodes) {
   std::vector<float> v(24);
   for (int k = 0; k < 24; ++k) v[k] = static_cast<float>(k);

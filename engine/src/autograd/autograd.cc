@@ -35,14 +35,7 @@ struct Node {
 
 namespace {
 
-struct Modes {
-  bool recording = false;
-  bool training = false;
-};
-Modes& ThreadModes() {
-  thread_local Modes m;
-  return m;
-}
+Modes& ThreadModes() { return CurrentModes(); }
 
 bool Tracked(const AGEntry& e) {
   if (!e) return false;
@@ -342,6 +335,11 @@ std::vector<NDArray> RunBackward(std::span<const NDArray> heads,
 
 }  // namespace
 
+Modes& CurrentModes() {
+  thread_local Modes m;
+  return m;
+}
+
 bool IsRecording() { return ThreadModes().recording; }
 bool SetRecording(bool on) { return std::exchange(ThreadModes().recording, on); }
 bool IsTraining() { return ThreadModes().training; }
@@ -392,26 +390,26 @@ std::vector<NDArray> Grad(std::span<const NDArray> heads, std::span<const NDArra
   return RunBackward(heads, head_grads, variables, false, retain_graph);
 }
 
-bool ShouldRecord(std::span<const NDArray> inputs) {
+bool ShouldRecord(std::span<const NDArray* const> inputs) {
   if (!ThreadModes().recording) return false;
-  for (const NDArray& a : inputs) {
-    if (Tracked(a.ag_entry())) return true;
+  for (const NDArray* a : inputs) {
+    if (Tracked(a->ag_entry())) return true;
   }
   return false;
 }
 
 void RecordOp(const op::Op& op, std::shared_ptr<const op::ParamBase> param,
-              std::span<const NDArray> inputs, std::span<NDArray> outputs, size_t num_visible,
-              bool is_train) {
+              std::span<const NDArray* const> inputs, std::span<NDArray> outputs,
+              size_t num_visible, bool is_train) {
   auto node = std::make_shared<Node>();
   node->op = &op;
   node->param = std::move(param);
   node->num_visible = num_visible;
   node->is_train = is_train;
   node->in_entries.reserve(inputs.size());
-  for (const NDArray& a : inputs) {
-    node->in_entries.push_back(Tracked(a.ag_entry()) ? a.ag_entry() : AGEntry{});
-    node->inputs.push_back(Detach(a));
+  for (const NDArray* a : inputs) {
+    node->in_entries.push_back(Tracked(a->ag_entry()) ? a->ag_entry() : AGEntry{});
+    node->inputs.push_back(Detach(*a));
   }
   for (const NDArray& o : outputs) node->outputs.push_back(Detach(o));
   for (size_t k = 0; k < outputs.size(); ++k) {

@@ -26,6 +26,13 @@ enum class GradReq : uint32_t { kNull = 0, kWrite = 1, kAdd = 3 };
 // Per-thread modes (MXNet: autograd.record()/pause(), train_mode()/predict_mode()). Each setter
 // returns the previous value so that scopes can restore it.
 bool IsRecording();
+// Both modes of the calling thread, for callers that read them on every op (one thread-local
+// lookup, then plain reads through the reference while on this thread).
+struct Modes {
+  bool recording = false;
+  bool training = false;
+};
+Modes& CurrentModes();
 bool SetRecording(bool on);
 bool IsTraining();
 bool SetTraining(bool on);
@@ -58,13 +65,14 @@ std::vector<NDArray> Grad(std::span<const NDArray> heads, std::span<const NDArra
 // --- used by imperative::Invoke ----------------------------------------------------------------
 
 // True when a call with these inputs must be recorded (recording is on and an input is tracked).
-bool ShouldRecord(std::span<const NDArray> inputs);
+// Inputs by pointer, as Invoke holds them (the C ABI's handles, not copies).
+bool ShouldRecord(std::span<const NDArray* const> inputs);
 
 // Records one call: op with its parsed param, the inputs as passed, and every output (visible
 // then hidden). Sets the autograd entry of each output in `outputs` so later calls chain to it.
 void RecordOp(const op::Op& op, std::shared_ptr<const op::ParamBase> param,
-              std::span<const NDArray> inputs, std::span<NDArray> outputs, size_t num_visible,
-              bool is_train);
+              std::span<const NDArray* const> inputs, std::span<NDArray> outputs,
+              size_t num_visible, bool is_train);
 
 // A copy of `a` that shares storage but is not on any tape (MXNet's detach()).
 NDArray Detach(const NDArray& a);

@@ -1,6 +1,7 @@
 // C ABI: versions, the operator registry, running ops, the random seed and engine facts.
 // (Errors: c_api_common.cc; NDArray functions: c_api_ndarray.cc; files: c_api_io.cc.)
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -36,9 +37,14 @@ const std::vector<const Op*>& OpsByAddress() {
 const Op* CheckOp(OpHandle handle, const char* func) {
   MX_CHECK(handle != nullptr, InvalidHandle) << func << ": argument 'op' is NULL";
   const Op* op = reinterpret_cast<const Op*>(handle);
+  // The op checked last (a loop calls the same op again and again) skips the search. Any value
+  // stored here is a valid op, so a stale read is harmless.
+  static std::atomic<const Op*> last_valid{nullptr};
+  if (op == last_valid.load(std::memory_order_relaxed)) return op;
   const auto& ops = OpsByAddress();
   MX_CHECK(std::binary_search(ops.begin(), ops.end(), op, std::less<const Op*>()), InvalidHandle)
       << func << ": argument 'op' is not an op handle from NNGetOpHandle";
+  last_valid.store(op, std::memory_order_relaxed);
   return op;
 }
 
@@ -125,15 +131,16 @@ int MXImperativeInvoke(OpHandle op_handle, int num_inputs, NDArrayHandle* inputs
     MX_CHECK(param_vals != nullptr, InvalidHandle) << kFunc << ": argument 'param_vals' is NULL";
   }
 
-  // Argument lists, inline for the common sizes (this is the per-op dispatch path).
-  mixnet::SmallVec<NDArray, 8> in;
+  // Argument lists, inline for the common sizes (this is the per-op dispatch path). Inputs are
+  // the arrays the handles hold, by pointer: no copy (two reference counts) per input.
+  mixnet::SmallVec<const NDArray*, 8> in;
   char arg_name[32];
   for (int i = 0; i < num_inputs; ++i) {
     if (inputs[i] == nullptr || inputs[i]->magic != MXNDArray::kMagic) {
       std::snprintf(arg_name, sizeof(arg_name), "inputs[%d]", i);
       CheckHandle(inputs[i], kFunc, arg_name);  // throws with the message
     }
-    in.push_back(inputs[i]->array);
+    in.push_back(&inputs[i]->array);
   }
   mixnet::SmallVec<std::pair<std::string_view, std::string_view>, 8> attrs;
   for (int i = 0; i < num_params; ++i) {
@@ -143,21 +150,19 @@ int MXImperativeInvoke(OpHandle op_handle, int num_inputs, NDArrayHandle* inputs
         << kFunc << ": argument 'param_vals[" << i << "]' is NULL";
     attrs.emplace_back(param_keys[i], param_vals[i]);
   }
-  const std::span<const NDArray> in_span = in.span();
+  const std::span<const NDArray* const> in_span = in.span();
   const mixnet::op::AttrList attr_span = attrs.span();
 
+  mixnet::op::OutputList results;
   if (*outputs == nullptr) {
-    // The result list reuses a per-thread vector's capacity (one allocation less per call). It
-    // goes in empty, which asks Invoke to allocate the outputs.
+    // Empty `results` asks Invoke to allocate the outputs.
+    const size_t num_visible = mixnet::op::InvokeInto(*op, in_span, attr_span, results);
     ThreadLocalStore* store = ThreadLocalStore::Get();
-    std::vector<NDArray> spare = std::move(store->results);
-    spare.clear();
-    std::vector<NDArray> results = mixnet::op::Invoke(*op, in_span, attr_span, std::move(spare));
     std::vector<NDArrayHandle>& handles = store->handles;
     handles.clear();
-    for (NDArray& r : results) handles.push_back(NewHandle(std::move(r)));
-    results.clear();
-    store->results = std::move(results);
+    for (size_t i = 0; i < num_visible; ++i) {
+      handles.push_back(NewHandle(std::move(results[i]), store));
+    }
     *num_outputs = static_cast<int>(handles.size());
     *outputs = handles.data();
   } else {
@@ -166,19 +171,15 @@ int MXImperativeInvoke(OpHandle op_handle, int num_inputs, NDArrayHandle* inputs
     MX_CHECK(n > 0, ValueError)
         << kFunc << ": " << op->name() << ": *num_outputs is " << n
         << " but *outputs is not NULL; pass *outputs = NULL to have the outputs allocated";
-    std::vector<NDArray> provided;
-    provided.reserve(static_cast<size_t>(n));
-    std::vector<MXNDArray*> out_handles;
-    out_handles.reserve(static_cast<size_t>(n));
+    mixnet::SmallVec<MXNDArray*, 4> out_handles;
     for (int i = 0; i < n; ++i) {
       std::snprintf(arg_name, sizeof(arg_name), "outputs[%d]", i);
       MXNDArray* h = CheckHandle((*outputs)[i], kFunc, arg_name);
       out_handles.push_back(h);
-      provided.push_back(h->array);
+      results.push_back(h->array);
     }
-    std::vector<NDArray> results =
-        mixnet::op::Invoke(*op, in_span, attr_span, std::move(provided));
-    for (size_t i = 0; i < results.size(); ++i) out_handles[i]->array = std::move(results[i]);
+    mixnet::op::InvokeInto(*op, in_span, attr_span, results);
+    for (int i = 0; i < n; ++i) out_handles[i]->array = std::move(results[i]);
   }
   API_END();
 }

@@ -2,6 +2,7 @@
 // thread-local error, handle checks, and thread-local buffers for returned strings/arrays.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,30 @@ void SetLastError(ErrorKind kind, const std::string& msg);
 MXNDArray* CheckHandle(NDArrayHandle h, const char* func, const char* arg);
 // Throws InvalidHandle when an out-pointer is NULL.
 void CheckOut(const void* p, const char* func, const char* arg);
-// Creates a handle owning `array` (the caller frees it with MXNDArrayFree).
-NDArrayHandle NewHandle(NDArray array);
+struct ThreadLocalStore;
+// Creates a handle owning `array` (the caller frees it with MXNDArrayFree). `store`: the calling
+// thread's ThreadLocalStore when the caller already has it (saves a thread-local lookup).
+NDArrayHandle NewHandle(NDArray&& array, ThreadLocalStore* store = nullptr);
 // Releases a handle created by NewHandle (the body of MXNDArrayFree): drops its array and marks
 // it freed, so later uses of the stale pointer fail CheckHandle instead of crashing.
 void FreeHandle(MXNDArray* h);
+
+// Freed handles of one thread, oldest first, waiting out their quarantine (c_api_common.cc).
+class HandleRing {
+ public:
+  HandleRing() = default;
+  HandleRing(const HandleRing&) = delete;
+  HandleRing& operator=(const HandleRing&) = delete;
+  ~HandleRing();  // hands what it holds to the process-wide quarantine
+  void Push(MXNDArray* h);
+  MXNDArray* PopOldest();
+  size_t size() const { return count_; }
+
+ private:
+  std::vector<MXNDArray*> slots_;  // a ring, allocated on the first free
+  size_t head_ = 0;
+  size_t count_ = 0;
+};
 
 // Thread-local scratch that returned pointers point into; valid until the next call on this
 // thread that uses the same slot.
@@ -41,7 +61,7 @@ struct ThreadLocalStore {
   std::vector<int> ints;
   std::vector<dim_t> dims;
   std::vector<NDArrayHandle> handles;
-  std::vector<NDArray> results;  // MXImperativeInvoke's result list, kept for its capacity
+  HandleRing freed;               // this thread's quarantined handles (NewHandle / FreeHandle)
   static ThreadLocalStore* Get();
 };
 

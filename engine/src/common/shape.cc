@@ -13,29 +13,10 @@ Shape Shape::Filled(int n, int64_t fill) {
   return s;
 }
 
-Shape& Shape::operator=(Shape&& o) noexcept {
-  if (this == &o) return *this;
-  ndim_ = o.ndim_;
-  heap_ = std::move(o.heap_);
-  if (!heap_) {
-    for (int i = 0; i < ndim_; ++i) inline_[i] = o.inline_[i];
-  }
-  o.ndim_ = 0;
-  return *this;
-}
-
-void Shape::Assign(const int64_t* d, size_t n) {
-  if (n > static_cast<size_t>(kInline)) {
-    std::unique_ptr<int64_t[]> h(new int64_t[n]);
-    for (size_t i = 0; i < n; ++i) h[i] = d[i];
-    heap_ = std::move(h);
-  } else {
-    // Copy first: d may point into our own storage.
-    int64_t tmp[kInline];
-    for (size_t i = 0; i < n; ++i) tmp[i] = d[i];
-    heap_.reset();
-    for (size_t i = 0; i < n; ++i) inline_[i] = tmp[i];
-  }
+void Shape::AssignHeap(const int64_t* d, size_t n) {
+  std::unique_ptr<int64_t[]> h(new int64_t[n]);
+  for (size_t i = 0; i < n; ++i) h[i] = d[i];
+  heap_ = std::move(h);
   ndim_ = static_cast<int>(n);
 }
 
@@ -51,13 +32,6 @@ void Shape::PushBack(int64_t v) {
   ++ndim_;
 }
 
-int64_t Shape::Size() const { return ProdRange(0, ndim_); }
-
-int64_t Shape::ProdRange(int begin, int end) const {
-  int64_t p = 1;
-  for (int i = begin; i < end; ++i) p *= data()[i];
-  return p;
-}
 
 std::string Shape::ToString() const {
   std::ostringstream os;
@@ -69,13 +43,6 @@ std::string Shape::ToString() const {
   if (ndim_ == 1) os << ',';
   os << ')';
   return os.str();
-}
-
-bool Shape::operator==(const Shape& o) const {
-  if (ndim_ != o.ndim_) return false;
-  for (int i = 0; i < ndim_; ++i)
-    if (data()[i] != o.data()[i]) return false;
-  return true;
 }
 
 std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << s.ToString(); }

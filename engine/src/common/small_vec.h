@@ -43,6 +43,16 @@ class SmallVec {
     return false;
   }
   std::span<const T> span() const { return {data_, size_}; }
+  std::span<T> mutable_span() { return {data_, size_}; }
+  T* begin() { return data_; }
+  T* end() { return data_ + size_; }
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
+  // Destroys the elements and keeps the capacity.
+  void clear() {
+    for (size_t i = 0; i < size_; ++i) data_[i].~T();
+    size_ = 0;
+  }
 
  private:
   T* InlineData() { return reinterpret_cast<T*>(inline_); }

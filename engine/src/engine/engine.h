@@ -62,6 +62,10 @@ struct PushOptions {
   // The caller already tried TryRunInline for this op and it declined: Push skips its own
   // lock-free inline attempt (it still runs the op inline if the variables free up meanwhile).
   bool inline_tried = false;
+  // TryRunInline: the first `private_writes` written variables were just created by the pusher
+  // and no other thread can know them yet (the outputs it allocated), so the inline run neither
+  // takes nor releases them (two atomic operations each). Push ignores it.
+  int private_writes = 0;
 };
 
 class Engine {

@@ -1,6 +1,7 @@
 #include "engine/threaded_engine.h"
 
 #include <algorithm>
+#include <new>
 #include <cstdio>
 #include <vector>
 
@@ -25,6 +26,10 @@ namespace {
 // ops, hence save/restore), and the engine the current thread is a worker of.
 thread_local const ThreadedEngine* t_running_op_of = nullptr;
 thread_local const ThreadedEngine* t_worker_of = nullptr;
+
+// Every op saves and restores t_running_op_of: one __tls_get_addr call for both, where GCC would
+// call it at each use (see common/fast_tls.h).
+[[gnu::noinline]] const ThreadedEngine** RunningOpSlot() { return &t_running_op_of; }
 
 // How long a waiting caller polls before sleeping. A few microseconds cover a typical small op
 // finishing on another core without paying for a futex sleep and wake-up.
@@ -59,6 +64,8 @@ class UseSet {
   }
   int size() const { return n_; }
   VarUse* data() { return data_; }
+  // Whether the uses are in push order (writes, then reads); a large set is sorted by address.
+  bool in_push_order() const { return data_ == local_; }
 
  private:
   static constexpr size_t kLocal = 8;
@@ -73,8 +80,7 @@ class UseSet {
         }
       }
     }
-    data_[n_].var = tv;
-    data_[n_].write = write;
+    new (data_ + n_) VarUse{tv, write, nullptr, nullptr};
     ++n_;
   }
   // Many entries: sort by address and merge neighbours (O(n log n) instead of O(n^2)).
@@ -91,7 +97,9 @@ class UseSet {
     n_ = out;
   }
 
-  VarUse local_[kLocal];
+  // Raw storage: entries are written as they are added (zeroing all eight showed in profiles).
+  alignas(VarUse) unsigned char local_buf_[kLocal * sizeof(VarUse)];
+  VarUse* const local_ = reinterpret_cast<VarUse*>(local_buf_);
   std::vector<VarUse> heap_;
   VarUse* data_ = local_;
   int n_ = 0;
@@ -270,17 +278,24 @@ bool ThreadedEngine::TryRunInline(OpFnRef fn, std::span<const VarHandle> reads,
   UseSet set(reads, writes);
   const int n = set.size();
   VarUse* uses = set.data();
+  // Private variables lead the set (writes come first, and nothing else can name them); nobody
+  // can be waiting on them, so only the shared ones are taken and released.
+  const int skip = set.in_push_order()
+                       ? std::min(std::max(opts.private_writes, 0), static_cast<int>(writes.size()))
+                       : 0;
   pending_ops_.fetch_add(1);
   const uint64_t seq = next_seq_.fetch_add(1, std::memory_order_relaxed);
-  if (!TakeAllOrNone(uses, n)) {
+  if (!TakeAllOrNone(uses + skip, n - skip)) {
     FinishOp();  // nothing ran: the caller pushes the op, which counts it again
     return false;
   }
-  runnable_.fetch_add(1);
+  // runnable_ only feeds the shared thread budget; the default mode ignores it.
+  const bool shared = budget_.shared();
+  if (shared) runnable_.fetch_add(1);
   RunUserOp(fn, uses, n, opts.overwrites_outputs, seq);
-  runnable_.fetch_sub(1);
+  if (shared) runnable_.fetch_sub(1);
   ReadyList ready;
-  CompleteUses(uses, n, ready);
+  CompleteUses(uses + skip, n - skip, ready);
   Dispatch(ready);
   FinishOp();
   return true;
@@ -371,14 +386,15 @@ void ThreadedEngine::RunUserOp(OpFnRef fn, const VarUse* uses, int n, bool overw
     // At most num_workers_ ops run on workers; an inline op beyond that still gets 1 thread.
     const ThreadBudget::Grant grant =
         budget_.Acquire(std::min(runnable_.load(std::memory_order_relaxed), num_workers_));
-    const ThreadedEngine* outer = t_running_op_of;
-    t_running_op_of = this;
+    const ThreadedEngine** running = RunningOpSlot();
+    const ThreadedEngine* outer = *running;
+    *running = this;
     try {
       fn(RunContext{grant.nthreads});
     } catch (...) {
       failure = errors_.Record(std::current_exception(), seq);
     }
-    t_running_op_of = outer;
+    *running = outer;
     budget_.Release(grant);
   }
   for (int i = 0; i < n; ++i) {

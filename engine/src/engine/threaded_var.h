@@ -18,6 +18,7 @@
 
 #include <thread>
 
+#include "common/thread_cache.h"
 #include "engine/engine.h"
 #include "engine/spin_wait.h"
 #include "engine/var.h"
@@ -138,6 +139,16 @@ class VarLock {
 
 class ThreadedVar final : public Var {
  public:
+  // Every output array creates one and frees one: per-thread free lists (common/thread_cache.h).
+  static void* operator new(size_t size) {
+    return size == sizeof(ThreadedVar) ? ThreadCache<sizeof(ThreadedVar), ThreadedVar>::Alloc()
+                                       : ::operator new(size);
+  }
+  static void operator delete(void* p, size_t size) noexcept {
+    if (size == sizeof(ThreadedVar)) return ThreadCache<sizeof(ThreadedVar), ThreadedVar>::Free(p);
+    ::operator delete(p);
+  }
+
   // Grants access at once if the rules allow; otherwise queues `use` (when given) and returns
   // false. A null `use` only probes (the inline path has no block yet).
   bool Append(bool write, VarUse* use) {

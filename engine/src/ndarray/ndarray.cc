@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/error.h"
+#include "common/thread_cache.h"
 
 namespace mixnet {
 
@@ -35,6 +36,12 @@ void CheckHostContext(Context ctx, const char* what) {
   } catch (const Error& e) {
     throw Error(e.kind(), std::string(what) + ": " + e.what());
   }
+}
+
+// Every output array allocates a chunk (with its shared_ptr control block, one block) and frees it
+// again: per-thread free lists instead of the system allocator (common/thread_cache.h).
+std::shared_ptr<Chunk> NewChunk() {
+  return std::allocate_shared<Chunk>(ThreadCacheAllocator<Chunk, Chunk>{});
 }
 
 }  // namespace
@@ -98,7 +105,7 @@ Chunk::~Chunk() {
 NDArray::NDArray(const Shape& shape, Context ctx, DType dtype) : shape_(shape), dtype_(dtype) {
   const size_t bytes = CheckedBytes(shape, dtype, "NDArray");
   if (ctx.dev_type != Context::kCPU) CheckHostContext(ctx, "NDArray");
-  auto chunk = std::make_shared<Chunk>();
+  auto chunk = NewChunk();
   chunk->block = Storage::Get()->Alloc(bytes);
   chunk->nbytes = bytes;
   chunk->ctx = ctx;
@@ -113,7 +120,7 @@ NDArray NDArray::FromExternal(void* data, const Shape& shape, DType dtype, Conte
   MX_CHECK(data != nullptr || bytes == 0, ValueError)
       << "NDArray::FromExternal: data is NULL for a non-empty array of shape " << shape;
   NDArray a;
-  auto chunk = std::make_shared<Chunk>();
+  auto chunk = NewChunk();
   chunk->external = data;
   chunk->on_release = std::move(on_release);
   chunk->nbytes = bytes;

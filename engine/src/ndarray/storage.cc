@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/spin_lock.h"
 
 namespace mixnet {
 
@@ -49,10 +50,21 @@ struct Pool {
   // through many different sizes cannot hoard memory. MIXNET_STORAGE_POOL_MB overrides the
   // default of a quarter of physical memory.
   const size_t limit = PoolLimit();
-  std::mutex mu;
+  // Every alloc and free of the dispatch path takes this lock once: a spin lock (the critical
+  // sections are a few loads and stores). The counters change only under it, so they need plain
+  // stores, not read-modify-writes; they are atomic for the lock-free readers.
+  SpinLock mu;
   std::vector<void*> free_lists[kNumClasses];
   std::atomic<size_t> used{0};
   std::atomic<size_t> pooled{0};
+
+  // Counter updates, lock held.
+  static void Add(std::atomic<size_t>& c, size_t n) {
+    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  static void Sub(std::atomic<size_t>& c, size_t n) {
+    c.store(c.load(std::memory_order_relaxed) - n, std::memory_order_relaxed);
+  }
 
   static size_t PoolLimit() {
     if (const char* env = std::getenv("MIXNET_STORAGE_POOL_MB")) {
@@ -96,13 +108,13 @@ StorageBlock Storage::Alloc(size_t bytes) {
   const SizeClass cls = ClassOf(bytes);
   Pool& pool = Pool::Get();
   {
-    std::lock_guard<std::mutex> lock(pool.mu);
+    std::lock_guard<SpinLock> lock(pool.mu);
     auto& list = pool.free_lists[cls.index];
     if (!list.empty()) {
       void* p = list.back();
       list.pop_back();
-      pool.pooled.fetch_sub(cls.bytes, std::memory_order_relaxed);
-      pool.used.fetch_add(cls.bytes, std::memory_order_relaxed);
+      Pool::Sub(pool.pooled, cls.bytes);
+      Pool::Add(pool.used, cls.bytes);
       return {p, cls.bytes};
     }
   }
@@ -114,30 +126,29 @@ StorageBlock Storage::Alloc(size_t bytes) {
   }
   MX_CHECK(p != nullptr, ValueError) << "out of memory: could not allocate " << bytes
                                      << " bytes (" << used_bytes() << " bytes in use)";
-  pool.used.fetch_add(cls.bytes, std::memory_order_relaxed);
+  std::lock_guard<SpinLock> lock(pool.mu);
+  Pool::Add(pool.used, cls.bytes);
   return {p, cls.bytes};
 }
 
 void Storage::Free(StorageBlock block) {
   if (block.dptr == nullptr) return;
   Pool& pool = Pool::Get();
-  pool.used.fetch_sub(block.size, std::memory_order_relaxed);
   const SizeClass cls = ClassOf(block.size);
-  if (cls.bytes != block.size) {
-    // Not a block this allocator handed out with that size; pooling it would put a short block
-    // in a longer class. Free is called from destructors, so it must not throw.
-    std::free(block.dptr);
-    return;
-  }
   {
-    std::lock_guard<std::mutex> lock(pool.mu);
-    if (pool.pooled.load(std::memory_order_relaxed) + cls.bytes <= pool.limit) {
+    std::lock_guard<SpinLock> lock(pool.mu);
+    Pool::Sub(pool.used, block.size);
+    // A block whose size is not its class's was not handed out with that size by this
+    // allocator: pooling it would put a short block in a longer class.
+    if (cls.bytes == block.size &&
+        pool.pooled.load(std::memory_order_relaxed) + cls.bytes <= pool.limit) {
       try {
         pool.free_lists[cls.index].push_back(block.dptr);
-        pool.pooled.fetch_add(cls.bytes, std::memory_order_relaxed);
+        Pool::Add(pool.pooled, cls.bytes);
         return;
       } catch (const std::bad_alloc&) {
-        // The free list could not grow; fall through and give the block to the system.
+        // The free list could not grow; fall through and give the block to the system. (Free is
+        // called from destructors, so it must not throw.)
       }
     }
   }
@@ -146,7 +157,7 @@ void Storage::Free(StorageBlock block) {
 
 void Storage::ReleaseAll() {
   Pool& pool = Pool::Get();
-  std::lock_guard<std::mutex> lock(pool.mu);
+  std::lock_guard<SpinLock> lock(pool.mu);
   pool.ReleaseAllLocked();
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/fast_tls.h"
 #include "common/small_vec.h"
 #include "autograd/autograd.h"
 #include "engine/engine.h"
@@ -74,11 +75,15 @@ bool SameAttrs(const ParamCacheEntry& e, AttrList attrs) {
   return true;
 }
 
-// Per-thread state of the dispatch path, in one thread_local so a call looks it up once (in a
-// shared library every thread_local access is a call to __tls_get_addr).
+// Per-thread state of the dispatch path, in one thread-local object: a call looks it up once
+// (common/fast_tls.h), and reaches the thread's autograd modes through it as well.
 struct DispatchScratch {
+  autograd::Modes* modes = &autograd::CurrentModes();
   std::array<ParamCacheEntry, kParamCacheSlots> param_cache;
   InferIO io;  // used only before the push, so a nested Invoke from an inline op may reuse it
+  // How many ops this thread is running inline from InvokeInto right now. An outer call reads its
+  // parameters through its cache slot while its op runs, so nested calls must not replace slots.
+  int inline_depth = 0;
   // On the main thread this object is destroyed by exit() (or main's return) before any static
   // object: the moment to let running kernels finish, before the libraries they use (oneDNN)
   // tear down their static state. See engine::DrainForExit.
@@ -86,23 +91,29 @@ struct DispatchScratch {
   ~DispatchScratch() {
     if (on_main_thread) engine::DrainForExit();
   }
-  static DispatchScratch& Get() {
-    thread_local DispatchScratch scratch;
-    return scratch;
-  }
+  static DispatchScratch& Get() { return FastThreadLocal<DispatchScratch>::Get(); }
 };
 
-std::shared_ptr<const ParamBase> ParseCached(const Op& op, AttrList attrs,
-                                             std::array<ParamCacheEntry, kParamCacheSlots>& cache) {
-  ParamCacheEntry& slot = cache[HashAttrs(&op, attrs) % kParamCacheSlots];
+// The parsed parameters of a call, by reference into the cache: the hit path copies no
+// shared_ptr (two atomic operations per call). The reference stays valid until a later call on
+// this thread outside an inline op replaces the slot; a miss inside an inline op parses into
+// `fresh` instead of a slot.
+const std::shared_ptr<const ParamBase>& ParseCached(const Op& op, AttrList attrs,
+                                                    DispatchScratch& scratch,
+                                                    std::shared_ptr<const ParamBase>& fresh) {
+  ParamCacheEntry& slot = scratch.param_cache[HashAttrs(&op, attrs) % kParamCacheSlots];
   if (slot.op == &op && SameAttrs(slot, attrs)) return slot.param;
   MX_CHECK(op.schema->parse != nullptr, Internal) << op.name() << ": schema has no parser";
   std::shared_ptr<const ParamBase> parsed(op.schema->parse(attrs));
+  if (scratch.inline_depth > 0) {
+    fresh = std::move(parsed);
+    return fresh;
+  }
   slot.op = nullptr;  // invalid until fully rewritten, should an assignment below throw
   slot.attrs.assign(attrs.begin(), attrs.end());
-  slot.param = parsed;
+  slot.param = std::move(parsed);
   slot.op = &op;
-  return parsed;
+  return slot.param;
 }
 
 // ---- input count ------------------------------------------------------------------------------
@@ -110,6 +121,7 @@ std::shared_ptr<const ParamBase> ParseCached(const Op& op, AttrList attrs,
 // Checks the number of inputs against the op's input list; inputs that exist only for some
 // parameter values (input_present) count only when present.
 void CheckInputCount(const OpSchema& s, const ParamBase& param, size_t given) {
+  if (s.input_present == nullptr && given == s.input_names.size()) return;
   SmallVec<const char*, 8> names;
   for (size_t i = 0; i < s.input_names.size(); ++i) {
     if (s.input_present == nullptr || s.input_present(param, i)) names.push_back(s.input_names[i]);
@@ -182,13 +194,14 @@ AttrList WithInputCount(const OpSchema& s, AttrList attrs, size_t n,
 // the kernel forgot an output.
 constexpr DType kUnsetType = static_cast<DType>(-1);
 
-void RunInfer(const Op& op, const ParamBase& param, std::span<const NDArray> inputs, InferIO& io) {
+void RunInfer(const Op& op, const ParamBase& param, std::span<const NDArray* const> inputs,
+              InferIO& io) {
   const size_t declared = op.schema->output_names.empty() ? 1 : op.schema->output_names.size();
   io.in_shapes.clear();
   io.in_types.clear();
-  for (const NDArray& a : inputs) {
-    io.in_shapes.push_back(a.shape());
-    io.in_types.push_back(a.dtype());
+  for (const NDArray* a : inputs) {
+    io.in_shapes.push_back(a->shape());
+    io.in_types.push_back(a->dtype());
   }
   io.out_shapes.clear();
   io.out_shapes.resize(declared);
@@ -241,9 +254,12 @@ std::string DescribeCall(const char* name, std::span<const TBlob> inputs) {
 
 // Everything the kernel needs, captured by value in the pushed closure. Blob pointers stay valid
 // until the op has run: a chunk's memory is released by an op ordered after this one.
+// `param` points into the caller's parameter cache while the op runs inline; a pushed copy owns
+// it through `owner`.
 struct PendingOp {
   const Op* op = nullptr;
-  std::shared_ptr<const ParamBase> param;
+  const ParamBase* param = nullptr;
+  std::shared_ptr<const ParamBase> owner;
   SmallVec<TBlob, 4> blobs;  // inputs, then outputs
   size_t num_inputs = 0;
   bool needs_rng = false;
@@ -291,13 +307,13 @@ constexpr int64_t kInlineMaxElements = 16384;
 
 }  // namespace
 
-InvokeResult InvokeAll(const Op& op, std::span<const NDArray> inputs, AttrList attrs,
-                       std::vector<NDArray> outputs) {
+size_t InvokeInto(const Op& op, std::span<const NDArray* const> inputs, AttrList attrs,
+                  OutputList& outputs) {
   const OpSchema& schema = *op.schema;
   MX_CHECK(op.kernel.infer != nullptr && op.kernel.forward != nullptr, Internal)
       << schema.name << ": the op has a schema but no kernel (MX_REGISTER_KERNEL)";
   for (size_t i = 0; i < inputs.size(); ++i) {
-    MX_CHECK(!inputs[i].is_none(), ValueError)
+    MX_CHECK(!inputs[i]->is_none(), ValueError)
         << schema.name << ": input " << i << " is a none array (it has no storage)";
   }
 
@@ -308,7 +324,8 @@ InvokeResult InvokeAll(const Op& op, std::span<const NDArray> inputs, AttrList a
     attrs = WithInputCount(schema, attrs, inputs.size(), attr_scratch, count_str);
   }
   DispatchScratch& scratch = DispatchScratch::Get();
-  std::shared_ptr<const ParamBase> param = ParseCached(op, attrs, scratch.param_cache);
+  std::shared_ptr<const ParamBase> fresh_param;
+  const std::shared_ptr<const ParamBase>& param = ParseCached(op, attrs, scratch, fresh_param);
   if (!schema.variadic_inputs) CheckInputCount(schema, *param, inputs.size());
 
   // Shapes and dtypes.
@@ -319,23 +336,24 @@ InvokeResult InvokeAll(const Op& op, std::span<const NDArray> inputs, AttrList a
 
   // Autograd: decided before the push, since an inline op may run (and change its mutable
   // inputs) at once.
-  const bool record = schema.differentiable && autograd::ShouldRecord(inputs);
-  std::shared_ptr<const ParamBase> recorded_param;  // the closure takes `param` below
+  const bool record =
+      schema.differentiable && scratch.modes->recording && autograd::ShouldRecord(inputs);
+  std::shared_ptr<const ParamBase> recorded_param;
   if (record) recorded_param = param;
 
-  // Outputs: allocate, or check what the caller provided.
-  const Context ctx = inputs.empty() ? Context::CPU() : inputs[0].ctx();
-  if (outputs.empty()) {
-    outputs.reserve(num_out);
-    for (size_t i = 0; i < num_out; ++i) {
-      outputs.emplace_back(io.out_shapes[i], ctx, io.out_types[i]);
-    }
+  // Outputs: allocate, or check what the caller provided. Outputs allocated here have variables
+  // no other thread can know yet (private_writes below).
+  const Context ctx = inputs.empty() ? Context::CPU() : inputs[0]->ctx();
+  int private_writes = 0;
+  if (outputs.size() == 0) {
+    for (size_t i = 0; i < num_out; ++i) outputs.emplace_back(io.out_shapes[i], ctx, io.out_types[i]);
+    private_writes = static_cast<int>(num_out);
   } else {
     // The caller provides the visible outputs; hidden ones are always allocated here.
     MX_CHECK(outputs.size() == num_visible, ValueError)
         << schema.name << ": expected " << num_visible
         << (num_visible == 1 ? " output" : " outputs") << ", got " << outputs.size();
-    outputs.resize(num_out);
+    while (outputs.size() < num_out) outputs.emplace_back();
     for (size_t i = 0; i < num_out; ++i) {
       NDArray& o = outputs[i];
       if (o.is_none()) {
@@ -356,14 +374,14 @@ InvokeResult InvokeAll(const Op& op, std::span<const NDArray> inputs, AttrList a
   // once, in writes if anything writes it.
   PendingOp pending;
   pending.op = &op;
-  pending.param = std::move(param);
+  pending.param = param.get();
   pending.num_inputs = inputs.size();
   pending.needs_rng = schema.needs_rng;
-  const bool is_train = autograd::IsTraining();
+  const bool is_train = scratch.modes->training;
   pending.is_train = is_train;
   SmallVec<engine::VarHandle, 8> reads, writes;
   int64_t out_elements = 0;
-  for (const NDArray& a : inputs) pending.blobs.emplace_back(a.data(), a.shape(), a.dtype());
+  for (const NDArray* a : inputs) pending.blobs.emplace_back(a->data(), a->shape(), a->dtype());
   for (const NDArray& o : outputs) {
     pending.blobs.emplace_back(o.data(), o.shape(), o.dtype());
     out_elements += o.Size();
@@ -371,12 +389,12 @@ InvokeResult InvokeAll(const Op& op, std::span<const NDArray> inputs, AttrList a
   }
   if (!schema.mutable_inputs.empty()) {  // auxiliary state the forward updates: a write
     for (size_t i = 0; i < inputs.size(); ++i) {
-      engine::VarHandle v = inputs[i].var();
-      if (IsMutableInput(schema, *pending.param, i) && !writes.contains(v)) writes.push_back(v);
+      engine::VarHandle v = inputs[i]->var();
+      if (IsMutableInput(schema, *param, i) && !writes.contains(v)) writes.push_back(v);
     }
   }
-  for (const NDArray& a : inputs) {
-    engine::VarHandle v = a.var();
+  for (const NDArray* a : inputs) {
+    engine::VarHandle v = a->var();
     if (!writes.contains(v) && !reads.contains(v)) reads.push_back(v);
   }
   pending.outputs_empty = out_elements == 0;
@@ -385,11 +403,25 @@ InvokeResult InvokeAll(const Op& op, std::span<const NDArray> inputs, AttrList a
   engine::PushOptions opts;
   opts.name = schema.name;
   opts.allow_inline = op.kernel.cheap && out_elements <= kInlineMaxElements;
+  opts.private_writes = private_writes;
   engine::Engine* eng = engine::Engine::Get();
-  if (!opts.allow_inline || !eng->TryRunInline(pending, reads.span(), writes.span(), opts)) {
+  bool ran = false;
+  if (opts.allow_inline) {
+    ++scratch.inline_depth;
+    try {
+      ran = eng->TryRunInline(pending, reads.span(), writes.span(), opts);
+    } catch (...) {
+      --scratch.inline_depth;
+      throw;
+    }
+    --scratch.inline_depth;
+  }
+  if (!ran) {
     opts.inline_tried = opts.allow_inline;
+    pending.owner = param;  // the pushed copy keeps the parameters alive
     eng->Push(engine::OpFn(std::move(pending)), reads.span(), writes.span(), opts);
   }
+  // From here on `param` may be stale: ops run by the push may have replaced its cache slot.
   if (schema.needs_rng) {
     // A failing random op leaves its error on the generator's variable, and the engine would
     // then skip every later random op. This no-op overwrites (clears) that error right away;
@@ -398,8 +430,22 @@ InvokeResult InvokeAll(const Op& op, std::span<const NDArray> inputs, AttrList a
               {.name = "clear_rng_error", .allow_inline = true, .overwrites_outputs = true});
   }
   if (record) {
-    autograd::RecordOp(op, std::move(recorded_param), inputs, outputs, num_visible, is_train);
+    autograd::RecordOp(op, std::move(recorded_param), inputs, outputs.mutable_span(), num_visible,
+                       is_train);
   }
+  return num_visible;
+}
+
+InvokeResult InvokeAll(const Op& op, std::span<const NDArray> inputs, AttrList attrs,
+                       std::vector<NDArray> outputs) {
+  SmallVec<const NDArray*, 8> in;
+  for (const NDArray& a : inputs) in.push_back(&a);
+  OutputList list;
+  for (NDArray& o : outputs) list.emplace_back(std::move(o));
+  const size_t num_visible = InvokeInto(op, in.span(), attrs, list);
+  outputs.clear();
+  outputs.reserve(list.size());
+  for (NDArray& o : list) outputs.push_back(std::move(o));
   return InvokeResult{std::move(outputs), num_visible};
 }
 

@@ -5,6 +5,7 @@
 #include <span>
 #include <vector>
 
+#include "common/small_vec.h"
 #include "ndarray/ndarray.h"
 #include "operator/op.h"
 
@@ -27,6 +28,15 @@ struct InvokeResult {
 // Invoke, returning hidden outputs too. `outputs`, when given, holds the visible outputs only.
 InvokeResult InvokeAll(const Op& op, std::span<const NDArray> inputs, AttrList attrs,
                        std::vector<NDArray> outputs = {});
+
+// The dispatch path's form of InvokeAll (the C ABI calls it per op): the inputs by pointer (the
+// arrays the caller's handles hold, not copies of them) and the outputs in a list with inline
+// room, so a small op's call copies no array and allocates no list. `outputs` holds the visible
+// outputs the caller provides, or nothing to have them allocated; afterwards it holds every
+// output, visible first. Returns how many are visible.
+using OutputList = SmallVec<NDArray, 4>;
+size_t InvokeInto(const Op& op, std::span<const NDArray* const> inputs, AttrList attrs,
+                  OutputList& outputs);
 
 // Convenience for C++ callers and tests: look the op up by name (NotFound if unknown).
 std::vector<NDArray> Invoke(std::string_view op_name, std::span<const NDArray> inputs,

@@ -133,10 +133,34 @@ function call(op: OpRef, inputs: readonly unknown[], m: Marshalled): Handle | Ha
 
 /** Runs an op with one output. */
 export function invoke<T>(op: OpRef, inputs: readonly T[], params?: object): T {
-  const r = call(op, inputs, marshal(params));
+  return one(call(op, inputs, marshal(params)));
+}
+
+function one<T>(r: unknown): T {
   if (typeof r === 'number') return wrapHandle(r) as T;
   if (Array.isArray(r)) return (typeof r[0] === 'number' ? wrapHandle(r[0]) : r[0]) as T;
   return r as T;
+}
+
+// invoke() for ops with one, two or three fixed inputs, which the generated wrappers call with
+// the inputs as arguments: a call without parameters (the common small op) builds no input array.
+/** Runs an op with one input and one output. */
+export function invoke1<T>(op: OpRef, x: T, params?: object): T {
+  if (params !== undefined) return invoke(op, [x], params);
+  const b = binding();
+  return one(b.invokeN(opId(b, op), handleOf(x, op.name, 0)));
+}
+/** Runs an op with two inputs and one output. */
+export function invoke2<T>(op: OpRef, x: T, y: T, params?: object): T {
+  if (params !== undefined) return invoke(op, [x, y], params);
+  const b = binding();
+  return one(b.invokeN(opId(b, op), handleOf(x, op.name, 0), handleOf(y, op.name, 1)));
+}
+/** Runs an op with three inputs and one output. */
+export function invoke3<T>(op: OpRef, x: T, y: T, z: T, params?: object): T {
+  if (params !== undefined) return invoke(op, [x, y, z], params);
+  const b = binding();
+  return one(b.invokeN(opId(b, op), handleOf(x, op.name, 0), handleOf(y, op.name, 1), handleOf(z, op.name, 2)));
 }
 
 /**

@@ -27,6 +27,11 @@ export interface HandleCell {
   h: Handle;
 }
 
+/** An array under the backstop: it makes its cell when registered (undefined once disposed). */
+export interface Guarded extends Disposable {
+  _makeCell(): HandleCell | undefined;
+}
+
 /** Frees handles whose NDArray was garbage-collected without dispose(). */
 export const finalizer = new FinalizationRegistry<HandleCell>((cell) => {
   const h = cell.h;
@@ -40,12 +45,13 @@ export const finalizer = new FinalizationRegistry<HandleCell>((cell) => {
 });
 
 // Registration with the FinalizationRegistry is deferred to a microtask: arrays disposed in the
-// same synchronous run (most temporaries) never pay for it. Nothing is lost: finalizer callbacks
-// cannot run before the current synchronous run ends anyway.
-// Pairs (array, its cell) in young[0 .. youngLength). The backing array keeps its size and slots
-// are cleared as they are flushed: truncating it (length = 0) would free the backing store and
-// make the next run of pushes grow it again, copy by copy, on the dispatch path.
-const young: (Disposable | HandleCell | undefined)[] = [];
+// same synchronous run (most temporaries) never pay for it, nor for their cell, which is made
+// only at registration. Nothing is lost: finalizer callbacks cannot run before the current
+// synchronous run ends anyway.
+// The arrays are in young[0 .. youngLength). The backing array keeps its size and slots are
+// cleared as they are flushed: truncating it (length = 0) would free the backing store and make
+// the next run of pushes grow it again, copy by copy, on the dispatch path.
+const young: (Guarded | undefined)[] = [];
 let youngLength = 0;
 let flushQueued = false;
 
@@ -53,25 +59,23 @@ function flushYoung(): void {
   flushQueued = false;
   const n = youngLength;
   youngLength = 0;
-  for (let i = 0; i < n; i += 2) {
-    const a = young[i] as Disposable;
-    if (!a.isDisposed) finalizer.register(a, young[i + 1] as HandleCell);
+  for (let i = 0; i < n; i++) {
+    const a = young[i] as Guarded;
+    const cell = a._makeCell();
+    if (cell !== undefined) finalizer.register(a, cell);
     young[i] = undefined; // let collected arrays go
-    young[i + 1] = undefined;
   }
 }
 
 // A long synchronous loop (a training step, a benchmark) would otherwise keep every temporary it
 // made alive in `young` until the microtask runs: they all survive V8's young-generation GC and
-// get promoted, so GC work grows with the loop. Flushing early at this many pairs bounds that;
+// get promoted, so GC work grows with the loop. Flushing early at this many arrays bounds that;
 // registering early changes nothing (callbacks still cannot run before the run ends).
-const YOUNG_FLUSH_AT = 2 * 2048;
+const YOUNG_FLUSH_AT = 2048;
 
 /** Puts a new array under the FinalizationRegistry backstop (at the end of this synchronous run). */
-export function guard(a: Disposable, cell: HandleCell): void {
-  young[youngLength] = a;
-  young[youngLength + 1] = cell;
-  youngLength += 2;
+export function guard(a: Guarded): void {
+  young[youngLength++] = a;
   if (youngLength >= YOUNG_FLUSH_AT) {
     flushYoung(); // clears flushQueued too: a later guard() queues a fresh microtask; an
     // already queued one finds `young` short or empty, which is harmless

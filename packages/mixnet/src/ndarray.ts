@@ -33,7 +33,8 @@ export class NDArray {
   _h: Handle;
   private _shape: number[] | undefined;
   private _dtype: DTypeName | undefined;
-  private readonly cell: HandleCell;
+  // Made when the backstop registers this array (memory.ts); most temporaries never need one.
+  private cell: HandleCell | undefined = undefined;
   private pendingReads = 0;
   private disposeWhenRead = false;
   private _gradBuf: NDArray | undefined;
@@ -41,9 +42,14 @@ export class NDArray {
   /** @internal Wraps a handle the addon returned; use mx.nd.array() and friends instead. */
   constructor(handle: Handle) {
     this._h = handle;
-    this.cell = { h: handle };
-    guard(this, this.cell);
+    guard(this);
     track(this);
+  }
+
+  /** @internal The backstop's cell for this array, made now; undefined once disposed. */
+  _makeCell(): HandleCell | undefined {
+    if (this._h === 0) return undefined;
+    return (this.cell ??= { h: this._h });
   }
 
   private live(): Handle {
@@ -88,7 +94,7 @@ export class NDArray {
     }
     const h = this._h;
     this._h = 0;
-    this.cell.h = 0;
+    if (this.cell !== undefined) this.cell.h = 0;
     b().free(h);
     this._gradBuf?.dispose();
     this._gradBuf = undefined;

@@ -94,6 +94,24 @@ describe('memory', () => {
     expect(peak).toBeLessThan(200e6);
   });
 
+  it('arrays disposed after the backstop registered them are never freed again', async () => {
+    // Registered arrays (they outlived a tick) get their cell; dispose() must clear it, or the
+    // finalizer would free the handle again, by then perhaps reused by one of the live arrays.
+    const old = Array.from({ length: 3000 }, (_, i) => nd.array([i]));
+    await new Promise((r) => setImmediate(r));
+    for (const a of old) a.dispose();
+    old.length = 0;
+    const live = Array.from({ length: 3000 }, (_, i) => nd.array([i]));
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 2000; i++) new Array(1000).fill(i); // garbage: let the GC run
+      await new Promise((r) => setImmediate(r));
+    }
+    // (Arrays earlier tests dropped may still be finalized meanwhile: count only a lower bound.)
+    expect(mx.memory().numArrays).toBeGreaterThanOrEqual(3000);
+    for (let i = 0; i < live.length; i++) expect(live[i]!.dataSync()[0]).toBe(i);
+    for (const a of live) a.dispose();
+  });
+
   it('1e5 iterations without dispose keep memory bounded', async () => {
     const x = nd.ones([1000]); // 4 kB per result: 400 MB if nothing were freed
     let peak = 0;

@@ -67,6 +67,8 @@ describe('ts target', () => {
     expect(camelCaseName('FullyConnected')).toBeUndefined();
     expect(camelCaseName('sum')).toBeUndefined();
     expect(text).toContain('export const zerosLike = zeros_like;');
+    // One output and one to three fixed inputs: the inputs go as arguments, no array per call.
+    expect(text).toMatch(/export function zeros_like\(data: NDArray, params\?: ZerosLikeParams\): NDArray \{\n  return invoke1\(OP\d+, data, params\);/);
     expect(text).toMatch(/\/\*\*\n \* [^\n]+\n/); // JSDoc from the registry doc
   });
 
@@ -79,6 +81,9 @@ describe('ts target', () => {
       `export interface OpRef { readonly name: string; id: number }
 export declare function opRef(name: string): OpRef;
 export declare function invoke<T>(op: OpRef, inputs: readonly T[], params?: object): T;
+export declare function invoke1<T>(op: OpRef, x: T, params?: object): T;
+export declare function invoke2<T>(op: OpRef, x: T, y: T, params?: object): T;
+export declare function invoke3<T>(op: OpRef, x: T, y: T, z: T, params?: object): T;
 export declare function invokeMany<T>(op: OpRef, inputs: readonly T[], params?: object): T[];
 export declare function invokeVariadic<T>(op: OpRef, countParam: string, args: readonly unknown[], many: boolean, per?: number): any;
 export declare function withOptionalInputs<T>(fixed: readonly T[], params: object | undefined, names: readonly string[]): [T[], object | undefined];
