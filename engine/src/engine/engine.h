@@ -134,7 +134,8 @@ void DrainForExit();
 
 // A private engine, independent of Engine::Get() (tests, tools). type: as MIXNET_ENGINE_TYPE
 // ("ThreadedEngine", "NaiveEngine"); num_workers / num_threads <= 0 take the process-wide
-// defaults (MIXNET_CPU_WORKER_NTHREADS / MIXNET_NUM_THREADS, else the number of cores).
+// defaults (MIXNET_CPU_WORKER_NTHREADS, else 1 worker, or one per core with
+// MIXNET_SHARE_THREADS=1; MIXNET_NUM_THREADS, else the number of cores).
 // Destroying it waits for its pending ops. Throws ValueError for an unknown type.
 std::unique_ptr<Engine> CreateEngine(std::string_view type, int num_workers = 0,
                                      int num_threads = 0);
