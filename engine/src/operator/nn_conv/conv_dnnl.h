@@ -42,10 +42,11 @@ struct ConvFormats {
 //     8-block costs more than the direct kernels save).
 //   AVX-512 (Xeon), LeNet 20->50 5x5 on 12x12: blocked 2.5/2.5/2.7 (fwd/bwd-data/bwd-weights;
 //     channels padded to 32 and 64), channels-last 1.5/2.0/1.7, plain (gemm) 4.9/3.8/3.8.
-//   AVX-512, LeNet 1->20 5x5 on 28x28: forward plain 0.9 vs blocked 0.4 + 1.8 for reordering
-//     the 20-of-32-channel output back; backward-weights blocked 0.4 + 1.0 (diff_dst reorder)
-//     vs plain 3.1; backward-data plain 1.0 vs blocked 5.5. With channels in multiples of 16,
-//     blocked wins everywhere (ResNet 3x3 64->64: 23/52 ms vs plain 42/105).
+//   AVX-512, LeNet 1->20 5x5 on 28x28: forward blocked 1.1 incl. the output reorder, plain
+//     (gemm) 1.0 but 3.8-7.9 in some processes (bimodal per process, cause not found), so
+//     blocked; backward-weights blocked 0.4 + 1.0 (diff_dst reorder) vs plain 3.1;
+//     backward-data plain 1.0 vs blocked 5.5. With channels in multiples of 16, blocked wins
+//     everywhere (ResNet 3x3 64->64: 23/52 ms vs plain 42/105).
 inline ConvFormats ChooseFormats(int64_t in_per_group, int64_t out_per_group) {
   using F = ConvFormat;
   static const bool avx512 = [] {
@@ -61,7 +62,7 @@ inline ConvFormats ChooseFormats(int64_t in_per_group, int64_t out_per_group) {
   }
   if (aligned) return {F::kBlocked, F::kBlocked, F::kBlocked};
   if (image) {
-    return {out_per_group % 16 == 0 ? F::kBlocked : F::kPlain, F::kPlain, F::kBlocked};
+    return {F::kBlocked, F::kPlain, F::kBlocked};
   }
   return {F::kChannelsLast, F::kChannelsLast, F::kChannelsLast};
 }
