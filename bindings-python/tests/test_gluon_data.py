@@ -287,6 +287,24 @@ def _bilinear_ref(img, out_h, out_w):
     return out
 
 
+def test_compose_groups_hybrid_runs_as_mxnet_does():
+    # MXNet 1.x groups runs of two or more HybridBlocks into one HybridSequential, which takes a
+    # hybridsequential number: a user's next HybridSequential is named one further on.
+    before = int(gluon.nn.HybridSequential().prefix[len("hybridsequential"):-1])
+    fn = lambda x: x  # noqa: E731 (a plain function breaks the run)
+    c = T.Compose([T.ToTensor(), T.Normalize(0.5, 0.25), fn, T.Cast("float64")])
+    after = int(gluon.nn.HybridSequential().prefix[len("hybridsequential"):-1])
+    assert after == before + 2
+    kids = list(c._children.values())
+    assert len(kids) == 3
+    assert isinstance(kids[0], gluon.nn.HybridSequential) and len(kids[0]) == 2
+    assert isinstance(kids[2], T.Cast)
+    img = nd.array(np.full((2, 2, 1), 255), dtype="uint8")
+    out = c(img)
+    assert out.dtype == np.float64 and out.shape == (1, 2, 2)
+    np.testing.assert_allclose(out.asnumpy(), np.full((1, 2, 2), (1.0 - 0.5) / 0.25))
+
+
 def test_resize_against_numpy():
     rs = np.random.RandomState(2)
     img = rs.rand(6, 8, 2).astype(np.float32)

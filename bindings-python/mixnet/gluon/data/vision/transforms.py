@@ -15,7 +15,7 @@ import numpy as np
 from .... import ndarray as nd
 from ....base import MXNetNotImplementedError, MXNetValueError
 from ...block import Block, HybridBlock
-from ...nn import Sequential
+from ...nn import HybridSequential, Sequential
 
 
 def _check_ndim(name, x, layout):
@@ -35,13 +35,38 @@ class _Function(Block):
         return self._fn(*args)
 
 
+class _HybridRun(HybridSequential):
+    """Consecutive hybrid transforms of a Compose, grouped as MXNet groups them (which also gives
+    later blocks MXNet's automatic names: the group takes a ``hybridsequential`` number)."""
+
+    def _alias(self):
+        return "hybridsequential"
+
+    @property
+    def _batchable(self):
+        return all(getattr(b, "_batchable", False) for b in self._children.values())
+
+
 class Compose(Sequential):
-    """Applies transforms in order (a Sequential, as in MXNet); plain functions are accepted too."""
+    """Applies transforms in order (a Sequential, as in MXNet); plain functions are accepted too.
+    Runs of two or more HybridBlocks are grouped into one HybridSequential, as MXNet does."""
 
     def __init__(self, transforms):
         super(Compose, self).__init__()
-        for t in transforms:
-            self.add(t if isinstance(t, Block) else _Function(t))
+        run = []
+        for t in list(transforms) + [None]:
+            if isinstance(t, HybridBlock):
+                run.append(t)
+                continue
+            if len(run) == 1:
+                self.add(run[0])
+            elif len(run) > 1:
+                group = _HybridRun()
+                group.add(*run)
+                self.add(group)
+            run = []
+            if t is not None:
+                self.add(t if isinstance(t, Block) else _Function(t))
 
     @property
     def _batchable(self):
