@@ -86,7 +86,7 @@ def test_sigmoid_bce_logits_probabilities_and_pos_weight():
 def test_kl_div_hinge_squared_hinge_logistic():
     dist = np.array([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]], np.float32)
     logq = PRED - np.log(np.exp(PRED).sum(1, keepdims=True))
-    kl = (dist * (np.log(dist + 1e-12) - logq)).mean(1)
+    kl = (dist * (np.log(dist + 1e-12) - logq)).sum(1)  # MXNet 1.9.1 sums KL over each sample
     _close(L.KLDivLoss()(nd.array(logq), nd.array(dist)), kl, rtol=1e-5)
     _close(L.KLDivLoss(from_logits=False)(nd.array(PRED), nd.array(dist)), kl, rtol=1e-5)
     # hinge: relu(1 - pred * label) = row0 [0.7, 0, 0], row1 [2.5, 0.9, 0.6]
@@ -110,17 +110,18 @@ def test_huber_by_hand():
 def test_poisson_nll_logits_rates_and_stirling():
     pred = np.array([[0.5, -1.0], [2.0, 0.1]], np.float32)
     target = np.array([[1.0, 0.0], [3.0, 2.0]], np.float32)
+    # MXNet 1.9.1 returns the mean over every element, shape (1,)
     want = (np.exp(pred) - target * pred).mean(1)
-    _close(L.PoissonNLLLoss()(nd.array(pred), nd.array(target)), want, rtol=1e-5)
+    _close(L.PoissonNLLLoss()(nd.array(pred), nd.array(target)), [want.mean()], rtol=1e-5)
     rates = np.exp(pred)
-    want_rates = (rates - target * np.log(rates + 1e-8)).mean(1)
-    _close(L.PoissonNLLLoss(from_logits=False)(nd.array(rates), nd.array(target)), want_rates, rtol=1e-5)
+    want_rates = (rates - target * np.log(rates + 1e-8)).mean()
+    _close(L.PoissonNLLLoss(from_logits=False)(nd.array(rates), nd.array(target)), [want_rates], rtol=1e-5)
     # compute_full adds t log t - t + 0.5 log(2 pi t) where t > 1 (targets 3 and 2)
     st = lambda t: t * math.log(t) - t + 0.5 * math.log(2 * math.pi * t)  # noqa: E731
     full = np.exp(pred) - target * pred + np.array([[0, 0], [st(3.0), st(2.0)]])
-    _close(L.PoissonNLLLoss(compute_full=True)(nd.array(pred), nd.array(target)), full.mean(1), rtol=1e-5)
+    _close(L.PoissonNLLLoss(compute_full=True)(nd.array(pred), nd.array(target)), [full.mean()], rtol=1e-5)
     _close(L.PoissonNLLLoss(weight=2.0)(nd.array(pred), nd.array(target), nd.array([[1.0], [0.0]])),
-           [2 * want[0], 0.0], rtol=1e-5)
+           [(2 * want[0] + 0.0) / 2], rtol=1e-5)
 
 
 def test_triplet_and_cosine_embedding_by_hand():
@@ -132,11 +133,14 @@ def test_triplet_and_cosine_embedding_by_hand():
     _close(L.TripletLoss(margin=5, weight=2.0)(pred, pos, neg, nd.array([1.0, 0.5])), [2 * 2.0, 2 * 0.5 * 5.75])
     a = nd.array([[1.0, 0.0], [1.0, 1.0], [3.0, 4.0]])
     b = nd.array([[0.0, 1.0], [1.0, 1.0], [4.0, 3.0]])
-    # cosines 0, 1, 24/25: label 1 -> 1 - cos; label -1 -> max(cos - margin, 0)
-    _close(L.CosineEmbeddingLoss()(a, b, nd.array([1, -1, -1])), [1.0, 1.0, 0.96], rtol=1e-5)
-    _close(L.CosineEmbeddingLoss(margin=0.5)(a, b, nd.array([1, 1, -1])), [1.0, 0.0, 0.46], rtol=1e-5)
+    # cosines 0, 1, 24/25: label 1 -> 1 - cos; label -1 -> max(cos - margin, 0); one (batch, 1)
+    # column, as MXNet 1.9.1 returns it
+    out = L.CosineEmbeddingLoss()(a, b, nd.array([1, -1, -1]))
+    assert out.shape == (3, 1)
+    _close(out, [[1.0], [1.0], [0.96]], rtol=1e-5)
+    _close(L.CosineEmbeddingLoss(margin=0.5)(a, b, nd.array([1, 1, -1])), [[1.0], [0.0], [0.46]], rtol=1e-5)
     _close(L.CosineEmbeddingLoss(weight=2.0)(a, b, nd.array([1, 1, 1]), nd.array([[1.0], [1.0], [0.5]])),
-           [2.0, 0.0, 2 * 0.5 * 0.04], rtol=1e-4, atol=1e-6)
+           [[2.0], [0.0], [2 * 0.5 * 0.04]], rtol=1e-4, atol=1e-6)
 
 
 def test_sdml_against_numpy():
@@ -147,10 +151,31 @@ def test_sdml_against_numpy():
     logp = -d - np.log(np.exp(-d).sum(1, keepdims=True))
     lab = np.full((4, 4), s / 3, np.float32)
     np.fill_diagonal(lab, 1 - s)
-    want = (lab * (np.log(lab + 1e-12) - logp)).mean(1)
+    want = (lab * (np.log(lab + 1e-12) - logp)).sum(1)
     _close(L.SDMLLoss()(nd.array(x1), nd.array(x2)), want, rtol=1e-4)
     with pytest.raises(mx.base.MXNetError, match="SDMLLoss"):
         L.SDMLLoss()(nd.array(x1), nd.array(x2[:, :2]))
+
+
+def test_values_apache_mxnet_1_9_1_computed():
+    # Outputs Apache MXNet 1.9.1 (PyPI) gave for these inputs, rounded to 5 decimals.
+    p = nd.array([[-1.0, -2, -0.5, -3], [-0.2, -1, -2, -1]])
+    q = nd.array([[0.1, 0.2, 0.3, 0.4], [0.25, 0.25, 0.25, 0.25]])
+    _close(L.KLDivLoss()(p, q), [0.57015, -0.33629], rtol=1e-4)
+    _close(L.KLDivLoss()(p, q, nd.array([[1.0], [2.0]])), [0.57015, -0.67259], rtol=1e-4)
+    _close(L.KLDivLoss(from_logits=False)(p, q), [0.71816, 0.18833], rtol=1e-4)
+    x1, x2 = nd.array([[1.0, 2, 0], [0, 1, 1]]), nd.array([[2.0, 1, 0], [0, -1, -1]])
+    _close(L.CosineEmbeddingLoss()(x1, x2, nd.array([1, -1])), [[0.2], [0.0]], rtol=1e-4, atol=1e-6)
+    _close(L.CosineEmbeddingLoss(margin=0.5)(x1, x2, nd.array([-1, -1])), [[0.3], [0.0]], rtol=1e-4, atol=1e-6)
+    _close(L.PoissonNLLLoss()(nd.array([[1.0, 2], [0.5, 1]]), nd.array([[1.0, 0], [2, 1]])), [2.86858], rtol=1e-4)
+    _close(L.TripletLoss()(nd.array([[1.0, 2], [3, 4]]), nd.array([[1.0, 2.5], [3, 3]]), nd.array([[0.0, 2], [3, 5]])),
+           [0.25, 1.0], rtol=1e-5)
+    _close(L.SigmoidBCELoss(from_sigmoid=True)(nd.array([[0.3, 0.9]]), nd.array([[1.0, 0]])), [1.75328], rtol=1e-4)
+    _close(L.SigmoidBCELoss()(nd.array([[0.3, -0.9]]), nd.array([[1.0, 0]]), None, nd.array([2.0])), [0.72493],
+           rtol=1e-4)
+    _close(L.L2Loss(weight=3.0)(nd.array([[1.0, 2], [3, 4]]), nd.array([[0.0, 0], [1, 1]]), nd.array([[1.0], [0.5]])),
+           [3.75, 4.875], rtol=1e-5)
+    _close(L.HuberLoss(rho=0.5)(nd.array([[0.2, 3]]), nd.array([[0.0, 0]])), [1.395], rtol=1e-5)
 
 
 def test_reprs_follow_mxnet():

@@ -158,7 +158,8 @@ def test_signsgd():
 
 def test_scheduler_drives_lr():
     sched = mx.lr_scheduler.FactorScheduler(step=2, factor=0.5)
-    opt = mx.optimizer.SGD(learning_rate=0.2, lr_scheduler=sched)
+    with pytest.warns(UserWarning, match="overwritten by ``learning_rate``"):  # as MXNet 1.x warns
+        opt = mx.optimizer.SGD(learning_rate=0.2, lr_scheduler=sched)
     assert sched.base_lr == 0.2
     w, want = W0.copy(), []
     for t, g in enumerate(GRADS, start=1):

@@ -7,6 +7,7 @@ float16 weights). Subclasses implement ``create_state`` and ``update`` with one 
 per weight, written in place (``out=weight``).
 """
 import pickle
+import warnings
 
 import numpy as np
 
@@ -66,6 +67,9 @@ class Optimizer(object):
         if learning_rate is None:
             learning_rate = lr_scheduler.base_lr if lr_scheduler is not None else 0.01
         elif lr_scheduler is not None:
+            if lr_scheduler.base_lr != learning_rate:
+                warnings.warn("learning rate from ``lr_scheduler`` has been overwritten by ``learning_rate`` in "
+                              "optimizer.", UserWarning, stacklevel=2)
             # the optimizer's learning rate is the schedule's base (Poly/Cosine restart from it too)
             lr_scheduler.base_lr = learning_rate
             lr_scheduler.warmup_final_lr = learning_rate

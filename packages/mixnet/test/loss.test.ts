@@ -234,13 +234,34 @@ describe('regression losses', () => {
   });
 });
 
+describe('values Apache MXNet 1.9.1 computed', () => {
+  // Outputs of Apache MXNet 1.9.1 (PyPI) for these inputs, rounded to 5 decimals.
+  it('KLDivLoss sums, CosineEmbeddingLoss keeps a column, PoissonNLLLoss averages everything', () => {
+    const p = nd.array([[-1, -2, -0.5, -3], [-0.2, -1, -2, -1]]);
+    const q = nd.array([[0.1, 0.2, 0.3, 0.4], [0.25, 0.25, 0.25, 0.25]]);
+    expectClose(list(new gloss.KLDivLoss().call(p, q)), [0.57015, -0.33629], 1e-4);
+    expectClose(list(new gloss.KLDivLoss().call(p, q, nd.array([[1], [2]]))), [0.57015, -0.67259], 1e-4);
+    expectClose(list(new gloss.KLDivLoss({ fromLogits: false }).call(p, q)), [0.71816, 0.18833], 1e-4);
+    const x1 = nd.array([[1, 2, 0], [0, 1, 1]]);
+    const x2 = nd.array([[2, 1, 0], [0, -1, -1]]);
+    const cos = new gloss.CosineEmbeddingLoss().call(x1, x2, nd.array([1, -1]));
+    expect(cos.shape).toEqual([2, 1]);
+    expectClose(list(cos), [0.2, 0], 1e-4);
+    expectClose(list(new gloss.CosineEmbeddingLoss({ margin: 0.5 }).call(x1, x2, nd.array([-1, -1]))), [0.3, 0], 1e-4);
+    const pois = new gloss.PoissonNLLLoss().call(nd.array([[1, 2], [0.5, 1]]), nd.array([[1, 0], [2, 1]]));
+    expect(pois.shape).toEqual([1]);
+    expectClose(list(pois), [2.86858], 1e-4);
+  });
+});
+
 describe('KLDivLoss, hinge and logistic losses, CosineEmbeddingLoss', () => {
   it('KLDivLoss from log-probabilities and from logits', () => {
     const logits = rand(5, 6, -1, 1);
     const target = rows(rand(6, 6, 0.1, 1), 3).map((r) => r.map((v) => v / r.reduce((a, x) => a + x, 0)));
     const expected = rows(logits, 3).map((r, i) => {
       const lp = logSoftmax(r);
-      return mean(lp.map((v, j) => target[i]![j]! * (Math.log(target[i]![j]! + 1e-12) - v)));
+      // summed over the sample, as MXNet 1.9.1 does (its other losses average)
+      return lp.reduce((acc, v, j) => acc + target[i]![j]! * (Math.log(target[i]![j]! + 1e-12) - v), 0);
     });
     const logp = rows(logits, 3).map(logSoftmax);
     expectClose(list(new gloss.KLDivLoss().call(nd.array(logp), nd.array(target))), expected);
@@ -278,7 +299,7 @@ describe('KLDivLoss, hinge and logistic losses, CosineEmbeddingLoss', () => {
       });
     const loss = new gloss.CosineEmbeddingLoss({ margin });
     const out = loss.call(nd.array(a), nd.array(b), nd.array(label));
-    expect(out.shape).toEqual([4]);
+    expect(out.shape).toEqual([4, 1]); // one column, as MXNet 1.9.1 returns it
     // row 2 is parallel (cos 1, clipped to 1 - margin), row 1 anti-parallel-ish (clipped to 0)
     expectClose(list(out), ref(a.flat()));
     const a2 = [[1, 0, 1], [0.5, 2, -1], [1, 0.7, 1.3], [1, 2, 0]];
@@ -300,7 +321,8 @@ describe('KLDivLoss, hinge and logistic losses, CosineEmbeddingLoss', () => {
   it('PoissonNLLLoss from log rates, from rates, and with the Stirling term', () => {
     const pred = [0.5, -1, 2, 0.1];
     const target = [1, 0, 3, 2];
-    const meanRows = (v: readonly number[]): number[] => [mean(v.slice(0, 2)), mean(v.slice(2))];
+    // MXNet 1.9.1 returns the mean over every element, shape [1]
+    const meanRows = (v: readonly number[]): number[] => [mean(v)];
     const fromLogits = pred.map((p, i) => Math.exp(p) - target[i]! * p);
     const args = [nd.array(rows(pred, 2)), nd.array(rows(target, 2))] as const;
     expectClose(list(new gloss.PoissonNLLLoss().call(...args)), meanRows(fromLogits));
@@ -319,10 +341,10 @@ describe('KLDivLoss, hinge and logistic losses, CosineEmbeddingLoss', () => {
     const s = 0.3;
     const expected = x1.map((u, i) => {
       const logp = logSoftmax(x2.map((v) => -u.reduce((acc, x, j) => acc + (x - v[j]!) ** 2, 0)));
-      return mean(logp.map((lp, j) => {
+      return logp.reduce((acc, lp, j) => {
         const t = i === j ? 1 - s : s / (n - 1);
-        return t * (Math.log(t + 1e-12) - lp);
-      }));
+        return acc + t * (Math.log(t + 1e-12) - lp);
+      }, 0);
     });
     expectClose(list(new gloss.SDMLLoss().call(nd.array(x1), nd.array(x2))), expected);
     expect(() => new gloss.SDMLLoss().call(nd.array([[1, 2]]), nd.array([[1, 2]]))).toThrow(/SDMLLoss: needs a batch of at least 2 pairs, got 1/);

@@ -65,7 +65,8 @@ SigmoidBCELoss = SigmoidBinaryCrossEntropyLoss
 
 
 class KLDivLoss(Loss):
-    """Kullback-Leibler divergence label * (log(label + 1e-12) - pred). pred holds
+    """Kullback-Leibler divergence label * (log(label + 1e-12) - pred), summed over each
+    sample's elements (Apache MXNet 1.9.1 sums here where its other losses average). pred holds
     log-probabilities (from_logits=True, the default) or logits that get log_softmax along axis."""
 
     def __init__(self, from_logits=True, axis=-1, weight=None, batch_axis=0, **kwargs):
@@ -78,7 +79,7 @@ class KLDivLoss(Loss):
         if not self._from_logits:
             pred = F.log_softmax(pred, axis=self._axis)
         loss = label * (F.log(label + 1e-12) - pred)
-        return self._batch_mean(F, apply_weighting(F, loss, self._weight, sample_weight))
+        return self._batch_sum(F, apply_weighting(F, loss, self._weight, sample_weight))
 
 
 class HingeLoss(Loss):

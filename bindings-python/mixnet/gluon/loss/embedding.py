@@ -24,7 +24,7 @@ class TripletLoss(Loss):
 class CosineEmbeddingLoss(Loss):
     """With c = cos(input1, input2) along the last axis: 1 - c where label is 1, else
     clip(c - margin, 0, 1 - margin) (labels 1 / -1). Inputs: input1, input2, label,
-    sample_weight=None; one value per sample."""
+    sample_weight=None; the result has shape (batch, 1), as Apache MXNet 1.9.1 returns it."""
 
     def __init__(self, weight=None, batch_axis=0, margin=0, **kwargs):
         super(CosineEmbeddingLoss, self).__init__(weight, batch_axis, **kwargs)
@@ -37,7 +37,7 @@ class CosineEmbeddingLoss(Loss):
         label = self._reshape_like(F, label, cos)
         dissimilar = F.clip(cos - self._margin, 0, 1 - self._margin)
         loss = F.where(label == 1, 1 - cos, dissimilar)
-        return self._batch_mean(F, apply_weighting(F, loss, self._weight, sample_weight))
+        return apply_weighting(F, loss, self._weight, sample_weight)
 
     @staticmethod
     def _cosine_similarity(F, x, y, axis=-1):

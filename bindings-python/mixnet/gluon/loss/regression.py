@@ -56,7 +56,8 @@ class PoissonNLLLoss(Loss):
     """Negative log likelihood of a Poisson target: exp(pred) - target * pred (from_logits, the
     default: pred is the log rate), or pred - target * log(pred + epsilon). compute_full adds
     Stirling's approximation of log(target!) where target > 1. Inputs: pred, target,
-    sample_weight=None, epsilon=1e-08."""
+    sample_weight=None, epsilon=1e-08. Returns the mean over all elements, shape (1,), as
+    Apache MXNet 1.9.1 does (not one value per sample)."""
 
     def __init__(self, weight=None, from_logits=True, batch_axis=0, compute_full=False, **kwargs):
         super(PoissonNLLLoss, self).__init__(weight, batch_axis, **kwargs)
@@ -76,7 +77,7 @@ class PoissonNLLLoss(Loss):
             safe = F._internal._maximum_scalar(target, scalar=1)
             stirling = safe * F.log(safe) - safe + 0.5 * F.log(2 * math.pi * safe)
             loss = loss + stirling * (target > 1)
-        return self._batch_mean(F, apply_weighting(F, loss, self._weight, sample_weight))
+        return F.mean(apply_weighting(F, loss, self._weight, sample_weight))
 
 
 __all__ = ["L2Loss", "L1Loss", "HuberLoss", "PoissonNLLLoss"]

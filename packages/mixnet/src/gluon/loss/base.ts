@@ -47,6 +47,11 @@ export abstract class Loss<In extends unknown[] = LossInputs> extends HybridBloc
     return F.mean(loss, { axis: this.batchAxis, exclude: true });
   }
 
+  /** One value per sample: the sum over every axis except batchAxis. */
+  protected batchSum(F: OpNamespace, loss: NDArray): NDArray {
+    return F.sum(loss, { axis: this.batchAxis, exclude: true });
+  }
+
   /** x reshaped to like's shape (MXNet's _reshape_like), with an error naming the loss. */
   protected reshapeLike(F: OpNamespace, x: NDArray, like: NDArray, what = 'label'): NDArray {
     if (sameShape(x.shape, like.shape)) return x;

@@ -131,7 +131,8 @@ export class KLDivLoss extends Loss {
     const logp = this.fromLogits ? pred : F.log_softmax(pred, { axis: this.axis });
     const logLabel = F.log(F._plus_scalar(label, { scalar: 1e-12 }));
     const loss = F.broadcast_mul(label, F.broadcast_sub(logLabel, logp));
-    return this.batchMean(F, this.applyWeighting(F, loss, this.weight, sampleWeight));
+    // Summed over each sample's elements: Apache MXNet 1.9.1 sums here where its other losses average.
+    return this.batchSum(F, this.applyWeighting(F, loss, this.weight, sampleWeight));
   }
 }
 

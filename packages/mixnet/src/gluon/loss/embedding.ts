@@ -8,7 +8,7 @@ import { KLDivLoss } from './classification.js';
 /**
  * With c = cos(input1, input2) along the last axis: 1 - c where label is 1, else
  * clip(c - margin, 0, 1 - margin) (labels are 1 / -1). Inputs: input1, input2, label,
- * sampleWeight?; one value per sample.
+ * sampleWeight?; the result has shape [batch, 1], as Apache MXNet 1.9.1 returns it.
  */
 export class CosineEmbeddingLoss extends Loss<[input1: NDArray, input2: NDArray, label: NDArray, sampleWeight?: NDArray]> {
   readonly margin: number;
@@ -31,7 +31,7 @@ export class CosineEmbeddingLoss extends Loss<[input1: NDArray, input2: NDArray,
     const l = this.reshapeLike(F, label, cos);
     const dissimilar = F.clip(F._minus_scalar(cos, { scalar: this.margin }), { a_min: 0, a_max: 1 - this.margin });
     const loss = F.where(F._equal_scalar(l, { scalar: 1 }), F._rminus_scalar(cos, { scalar: 1 }), dissimilar);
-    return this.batchMean(F, this.applyWeighting(F, loss, this.weight, sampleWeight));
+    return this.applyWeighting(F, loss, this.weight, sampleWeight);
   }
 
   protected override extraRepr(): string {

@@ -96,6 +96,7 @@ export class PoissonNLLLoss extends Loss<[pred: NDArray, target: NDArray, sample
       );
       loss = F.elemwise_add(loss, F.elemwise_mul(stirling, big));
     }
-    return this.batchMean(F, this.applyWeighting(F, loss, this.weight, sampleWeight));
+    // The mean over every element, shape [1], as Apache MXNet 1.9.1 returns it.
+    return F.mean(this.applyWeighting(F, loss, this.weight, sampleWeight));
   }
 }
