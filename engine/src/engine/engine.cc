@@ -43,7 +43,24 @@ void AfterFork() { g_threaded_engine->AfterFork(); }
 
 }  // namespace
 
-std::unique_ptr<Engine> CreateEngine(std::string_view type, int num_workers, int num_threads) {
+// How many ops may be pending before a pushing thread waits (ThreadedEngine::Throttle): enough
+// lookahead to keep the workers busy (a LeNet training step is about 45 ops), little enough that
+// queued steps do not hold much memory. MIXNET_ENGINE_MAX_PENDING overrides it; 0 means no bound.
+constexpr int64_t kDefaultMaxPending = 512;
+
+int64_t EnvMaxPending() {
+  const char* text = std::getenv("MIXNET_ENGINE_MAX_PENDING");
+  if (text == nullptr || *text == '\0') return kDefaultMaxPending;
+  const std::string_view s(text);
+  int64_t value = -1;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  MX_CHECK(ec == std::errc() && end == s.data() + s.size() && value >= 0, ValueError)
+      << "MIXNET_ENGINE_MAX_PENDING='" << s << "' is not a non-negative integer";
+  return value;
+}
+
+std::unique_ptr<Engine> CreateEngine(std::string_view type, int num_workers, int num_threads,
+                                     int64_t max_pending) {
   if (num_threads <= 0) num_threads = EnvCount("MIXNET_NUM_THREADS", NumCores());
   // "ThreadedEnginePerDevice" is Apache MXNet's default name; accept it so old settings work.
   if (type == "ThreadedEngine" || type == "ThreadedEnginePerDevice") {
@@ -55,7 +72,8 @@ std::unique_ptr<Engine> CreateEngine(std::string_view type, int num_workers, int
       const int fallback = ThreadBudget::SharedFromEnv() ? NumCores() : 1;
       num_workers = EnvCount("MIXNET_CPU_WORKER_NTHREADS", fallback);
     }
-    return std::make_unique<ThreadedEngine>(num_workers, num_threads);
+    if (max_pending < 0) max_pending = EnvMaxPending();
+    return std::make_unique<ThreadedEngine>(num_workers, num_threads, max_pending);
   }
   if (type == "NaiveEngine") return std::make_unique<NaiveEngine>(num_threads);
   MX_THROW(ValueError) << "MIXNET_ENGINE_TYPE='" << type

@@ -129,8 +129,10 @@ struct Waiter {
 
 }  // namespace
 
-ThreadedEngine::ThreadedEngine(int num_workers, int num_threads)
-    : num_workers_(std::max(1, num_workers)), budget_(num_threads) {
+ThreadedEngine::ThreadedEngine(int num_workers, int num_threads, int64_t max_pending)
+    : num_workers_(std::max(1, num_workers)),
+      max_pending_(std::max<int64_t>(0, max_pending)),
+      budget_(num_threads) {
   std::lock_guard<std::mutex> lock(lifecycle_mu_);
   try {
     StartWorkers();
@@ -204,6 +206,7 @@ void ThreadedEngine::DeleteVariable(VarHandle var) {
 
 void ThreadedEngine::Push(OpFn fn, std::span<const VarHandle> reads,
                           std::span<const VarHandle> writes, const PushOptions& opts) {
+  if (max_pending_ > 0 && pending_ops_.load(std::memory_order_relaxed) >= max_pending_) Throttle();
   UseSet set(reads, writes);
   const int n = set.size();
   VarUse* uses = set.data();
@@ -409,10 +412,30 @@ void ThreadedEngine::RunUserOp(OpFnRef fn, const VarUse* uses, int n, bool overw
 }
 
 void ThreadedEngine::FinishOp() {
-  if (pending_ops_.fetch_sub(1) == 1 && all_waiters_.load() > 0) {
+  const int64_t left = pending_ops_.fetch_sub(1) - 1;
+  if ((left == 0 && all_waiters_.load() > 0) ||
+      (left == max_pending_ / 2 && throttled_.load(std::memory_order_relaxed) > 0)) {
     std::lock_guard<std::mutex> lock(all_mu_);
     all_cv_.notify_all();
   }
+}
+
+void ThreadedEngine::Throttle() {
+  const ThreadedEngine* running = *RunningOpSlot();
+  if (running == this || t_worker_of == this) return;
+  // After Shutdown ops run on the threads that make them runnable: nothing to wait for.
+  if (workers_running_.load(std::memory_order_relaxed) == 0) return;
+  throttled_.fetch_add(1);
+  {
+    std::unique_lock<std::mutex> lock(all_mu_);
+    // Timed: pushes from other threads (ops, workers) may carry the count past the exact value
+    // FinishOp notifies at.
+    while (pending_ops_.load() > max_pending_ / 2 &&
+           workers_running_.load(std::memory_order_relaxed) > 0) {
+      all_cv_.wait_for(lock, std::chrono::milliseconds(5));
+    }
+  }
+  throttled_.fetch_sub(1);
 }
 
 ErrorRef ThreadedEngine::WaitThroughOp(ThreadedVar* var, bool write) {
