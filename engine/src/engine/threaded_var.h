@@ -18,6 +18,7 @@
 
 #include <thread>
 
+#include "common/spin_lock.h"
 #include "common/thread_cache.h"
 #include "engine/engine.h"
 #include "engine/spin_wait.h"
@@ -108,34 +109,10 @@ struct ReadyList {
   }
 };
 
-// The lock of one variable. Its critical sections are a handful of loads and stores, taken twice
-// per variable by every op (grant, then completion): a test-and-test-and-set lock costs one atomic
-// exchange and a store there, against a mutex's two library calls and two atomic operations.
-// A waiter polls briefly, then yields, so a holder preempted on an oversubscribed machine gets
-// the core back instead of being starved by spinners.
-class VarLock {
- public:
-  void lock() {
-    if (!locked_.exchange(true, std::memory_order_acquire)) return;
-    LockContended();
-  }
-  void unlock() { locked_.store(false, std::memory_order_release); }
-
- private:
-  void LockContended() {
-    for (int polls = 0;; ++polls) {
-      while (locked_.load(std::memory_order_relaxed)) {
-        if (++polls < 64) {
-          CpuRelax();
-        } else {
-          std::this_thread::yield();
-        }
-      }
-      if (!locked_.exchange(true, std::memory_order_acquire)) return;
-    }
-  }
-  std::atomic<bool> locked_{false};
-};
+// The lock of one variable: its critical sections are a handful of loads and stores, taken
+// twice per variable by every op (grant, then completion), where a spin lock's one exchange beats
+// a mutex's two library calls (common/spin_lock.h).
+using VarLock = SpinLock;
 
 class ThreadedVar final : public Var {
  public:
