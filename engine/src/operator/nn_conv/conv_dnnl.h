@@ -43,8 +43,10 @@ struct ConvFormats {
 //   AVX-512 (Xeon), LeNet 20->50 5x5 on 12x12: blocked 2.5/2.5/2.7 (fwd/bwd-data/bwd-weights;
 //     channels padded to 32 and 64), channels-last 1.5/2.0/1.7, plain (gemm) 4.9/3.8/3.8.
 //   AVX-512, LeNet 1->20 5x5 on 28x28: forward blocked 1.1 incl. the output reorder, plain
-//     (gemm) 1.0 but 3.8-7.9 in some processes (bimodal per process, cause not found), so
-//     blocked; backward-weights blocked 0.4 + 1.0 (diff_dst reorder) vs plain 3.1;
+//     (gemm) 1.0, channels-last worse in a training step (10.6 vs 10.0 ms of oneDNN time per
+//     LeNet step); blocked and plain measure alike, and both showed rare processes where this
+//     layer ran 4-8x slower throughout (not reproduced under perf; cause not found).
+//     Backward-weights blocked 0.4 + 1.0 (diff_dst reorder) vs plain 3.1;
 //     backward-data plain 1.0 vs blocked 5.5. With channels in multiples of 16, blocked wins
 //     everywhere (ResNet 3x3 64->64: 23/52 ms vs plain 42/105).
 inline ConvFormats ChooseFormats(int64_t in_per_group, int64_t out_per_group) {
