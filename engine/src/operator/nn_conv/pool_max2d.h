@@ -172,8 +172,8 @@ void MaxPool2DForward(const PoolGeom& g, const T* x, T* y, OpReq req, int nthrea
 
 // Pairwise in both dims (2x2 windows at stride 2, no padding): windows do not overlap, so each
 // input receives at most one gradient and dx is written in one pass, without an accumulator. The
-// sequence of comparisons is the general loop's, unrolled, with every load unconditional so the
-// selects need no branches (the maximum's position is random: branches would mispredict).
+// sequence of comparisons is the general loop's, unrolled; float32 rows written over (kWriteTo)
+// take the AVX2 version of it, eight windows at a time.
 template <typename T>
 void MaxPool2x2Backward(const PoolGeom& g, const T* dy, const T* x, T* dx, OpReq req,
                         int nthreads) {
@@ -190,42 +190,27 @@ void MaxPool2x2Backward(const PoolGeom& g, const T* dy, const T* x, T* dx, OpReq
         const T* x1 = x0 + W;
         T* d0 = dxp + 2 * oh * W;
         T* d1 = d0 + W;
-        if (req == OpReq::kWriteTo) {
-          int64_t ow = 0;
+        int64_t ow = 0;
 #if defined(__AVX2__)
-          if constexpr (std::is_same_v<T, float>) {
+        if constexpr (std::is_same_v<T, float>) {
+          if (req == OpReq::kWriteTo) {
             ow = max2d_detail::Max2x2BackwardRowAvx2(x0, x1, gp + oh * OW, d0, d1, OW);
           }
+        }
 #endif
-          for (; ow < OW; ++ow) {
-            const C a = static_cast<C>(x0[2 * ow]), b = static_cast<C>(x0[2 * ow + 1]);
-            const C c = static_cast<C>(x1[2 * ow]), d = static_cast<C>(x1[2 * ow + 1]);
-            const T gv = gp[oh * OW + ow];
-            const bool tb = b > a;
-            const C m1 = tb ? b : a;
-            const bool tc = c > m1;
-            const C m2 = tc ? c : m1;
-            const bool td = d > m2;
-            d0[2 * ow] = !td && !tc && !tb ? gv : T(0);
-            d0[2 * ow + 1] = !td && !tc && tb ? gv : T(0);
-            d1[2 * ow] = !td && tc ? gv : T(0);
-            d1[2 * ow + 1] = td ? gv : T(0);
-          }
-        } else {
-          for (int64_t ow = 0; ow < OW; ++ow) {
-            const C a = static_cast<C>(x0[2 * ow]), b = static_cast<C>(x0[2 * ow + 1]);
-            const C c = static_cast<C>(x1[2 * ow]), d = static_cast<C>(x1[2 * ow + 1]);
-            const T gv = gp[oh * OW + ow];
-            const bool tb = b > a;
-            const C m1 = tb ? b : a;
-            const bool tc = c > m1;
-            const C m2 = tc ? c : m1;
-            const int at = d > m2 ? 3 : tc ? 2 : tb ? 1 : 0;
-            StoreReq(req, d0 + 2 * ow, at == 0 ? gv : T(0));
-            StoreReq(req, d0 + 2 * ow + 1, at == 1 ? gv : T(0));
-            StoreReq(req, d1 + 2 * ow, at == 2 ? gv : T(0));
-            StoreReq(req, d1 + 2 * ow + 1, at == 3 ? gv : T(0));
-          }
+        for (; ow < OW; ++ow) {  // the tail, other dtypes and kAddTo
+          const C a = static_cast<C>(x0[2 * ow]), b = static_cast<C>(x0[2 * ow + 1]);
+          const C c = static_cast<C>(x1[2 * ow]), d = static_cast<C>(x1[2 * ow + 1]);
+          const T gv = gp[oh * OW + ow];
+          const bool tb = b > a;
+          const C m1 = tb ? b : a;
+          const bool tc = c > m1;
+          const C m2 = tc ? c : m1;
+          const int at = d > m2 ? 3 : tc ? 2 : tb ? 1 : 0;
+          StoreReq(req, d0 + 2 * ow, at == 0 ? gv : T(0));
+          StoreReq(req, d0 + 2 * ow + 1, at == 1 ? gv : T(0));
+          StoreReq(req, d1 + 2 * ow, at == 2 ? gv : T(0));
+          StoreReq(req, d1 + 2 * ow + 1, at == 3 ? gv : T(0));
         }
         // An odd last column lies in no window.
         for (int64_t iw = 2 * OW; iw < W; ++iw) {
