@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <thread>
 
@@ -20,17 +21,25 @@ namespace {
 
 int NumCores() { return std::max(1u, std::thread::hardware_concurrency()); }
 
-// A positive integer from the environment, or `fallback` when unset/empty.
-int EnvCount(const char* name, int fallback) {
+// An integer >= min_value (1 or 0) from the environment, or `fallback` when unset/empty.
+int64_t EnvCount(const char* name, int64_t fallback, int64_t min_value = 1) {
   const char* text = std::getenv(name);
   if (text == nullptr || *text == '\0') return fallback;
   const std::string_view s(text);
-  int value = 0;
+  int64_t value = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  MX_CHECK(ec == std::errc() && end == s.data() + s.size() && value > 0, ValueError)
-      << name << "='" << s << "' is not a positive integer";
+  MX_CHECK(ec == std::errc() && end == s.data() + s.size() && value >= min_value &&
+               value <= std::numeric_limits<int>::max(),
+           ValueError)
+      << name << "='" << s << "' is not a " << (min_value > 0 ? "positive" : "non-negative")
+      << " integer";
   return value;
 }
+
+// How many ops may be pending before a pushing thread waits (ThreadedEngine::Throttle): enough
+// lookahead to keep the workers busy (a LeNet training step is about 45 ops), little enough that
+// queued steps do not hold much memory. MIXNET_ENGINE_MAX_PENDING overrides it; 0 means no bound.
+constexpr int64_t kDefaultMaxPending = 512;
 
 // At exit: wait for pending ops (unless they are stuck), then stop the workers. The engine object
 // itself is never destroyed, so NDArrays destroyed after this still free their memory (their ops
@@ -43,25 +52,9 @@ void AfterFork() { g_threaded_engine->AfterFork(); }
 
 }  // namespace
 
-// How many ops may be pending before a pushing thread waits (ThreadedEngine::Throttle): enough
-// lookahead to keep the workers busy (a LeNet training step is about 45 ops), little enough that
-// queued steps do not hold much memory. MIXNET_ENGINE_MAX_PENDING overrides it; 0 means no bound.
-constexpr int64_t kDefaultMaxPending = 512;
-
-int64_t EnvMaxPending() {
-  const char* text = std::getenv("MIXNET_ENGINE_MAX_PENDING");
-  if (text == nullptr || *text == '\0') return kDefaultMaxPending;
-  const std::string_view s(text);
-  int64_t value = -1;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  MX_CHECK(ec == std::errc() && end == s.data() + s.size() && value >= 0, ValueError)
-      << "MIXNET_ENGINE_MAX_PENDING='" << s << "' is not a non-negative integer";
-  return value;
-}
-
 std::unique_ptr<Engine> CreateEngine(std::string_view type, int num_workers, int num_threads,
                                      int64_t max_pending) {
-  if (num_threads <= 0) num_threads = EnvCount("MIXNET_NUM_THREADS", NumCores());
+  if (num_threads <= 0) num_threads = static_cast<int>(EnvCount("MIXNET_NUM_THREADS", NumCores()));
   // "ThreadedEnginePerDevice" is Apache MXNet's default name; accept it so old settings work.
   if (type == "ThreadedEngine" || type == "ThreadedEnginePerDevice") {
     if (num_workers <= 0) {
@@ -70,9 +63,11 @@ std::unique_ptr<Engine> CreateEngine(std::string_view type, int num_workers, int
       // Apache MXNet's CPU default; with a shared budget, one per core. LeNet training, 2 cores:
       // 8,100-8,300 img/s with one worker, 7,000 with two.
       const int fallback = ThreadBudget::SharedFromEnv() ? NumCores() : 1;
-      num_workers = EnvCount("MIXNET_CPU_WORKER_NTHREADS", fallback);
+      num_workers = static_cast<int>(EnvCount("MIXNET_CPU_WORKER_NTHREADS", fallback));
     }
-    if (max_pending < 0) max_pending = EnvMaxPending();
+    if (max_pending < 0) {
+      max_pending = EnvCount("MIXNET_ENGINE_MAX_PENDING", kDefaultMaxPending, /*min_value=*/0);
+    }
     return std::make_unique<ThreadedEngine>(num_workers, num_threads, max_pending);
   }
   if (type == "NaiveEngine") return std::make_unique<NaiveEngine>(num_threads);

@@ -407,14 +407,12 @@ size_t InvokeInto(const Op& op, std::span<const NDArray* const> inputs, AttrList
   engine::Engine* eng = engine::Engine::Get();
   bool ran = false;
   if (opts.allow_inline) {
-    ++scratch.inline_depth;
-    try {
-      ran = eng->TryRunInline(pending, reads.span(), writes.span(), opts);
-    } catch (...) {
-      --scratch.inline_depth;
-      throw;
-    }
-    --scratch.inline_depth;
+    struct InlineScope {  // counts this op as running inline until TryRunInline returns or throws
+      int& depth;
+      explicit InlineScope(int& d) : depth(d) { ++depth; }
+      ~InlineScope() { --depth; }
+    } scope(scratch.inline_depth);
+    ran = eng->TryRunInline(pending, reads.span(), writes.span(), opts);
   }
   if (!ran) {
     opts.inline_tried = opts.allow_inline;
