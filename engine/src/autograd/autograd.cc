@@ -35,8 +35,6 @@ struct Node {
 
 namespace {
 
-Modes& ThreadModes() { return CurrentModes(); }
-
 bool Tracked(const AGEntry& e) {
   if (!e) return false;
   return e.node->op != nullptr || e.node->grad_req != GradReq::kNull;
@@ -340,10 +338,10 @@ Modes& CurrentModes() {
   return m;
 }
 
-bool IsRecording() { return ThreadModes().recording; }
-bool SetRecording(bool on) { return std::exchange(ThreadModes().recording, on); }
-bool IsTraining() { return ThreadModes().training; }
-bool SetTraining(bool on) { return std::exchange(ThreadModes().training, on); }
+bool IsRecording() { return CurrentModes().recording; }
+bool SetRecording(bool on) { return std::exchange(CurrentModes().recording, on); }
+bool IsTraining() { return CurrentModes().training; }
+bool SetTraining(bool on) { return std::exchange(CurrentModes().training, on); }
 
 void MarkVariables(std::span<NDArray* const> vars, std::span<const GradReq> reqs,
                    std::span<const NDArray> grads) {
@@ -391,7 +389,7 @@ std::vector<NDArray> Grad(std::span<const NDArray> heads, std::span<const NDArra
 }
 
 bool ShouldRecord(std::span<const NDArray* const> inputs) {
-  if (!ThreadModes().recording) return false;
+  if (!CurrentModes().recording) return false;
   for (const NDArray* a : inputs) {
     if (Tracked(a->ag_entry())) return true;
   }
