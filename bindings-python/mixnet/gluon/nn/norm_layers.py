@@ -105,16 +105,17 @@ class BatchNorm(HybridBlock):
         return "BatchNorm(%s, in_channels=%s)" % (_kwargs_repr(self._kwargs), c if c else None)
 
 
-class LayerNorm(HybridBlock):
-    """Normalises each slice along axis (default -1) by its own mean and variance, then scales by
-    gamma and shifts by beta (shape (in_channels,), inferred when 0)."""
+class _AxisNorm(HybridBlock):
+    """LayerNorm and InstanceNorm: gamma and beta of one value per channel on `axis` (inferred
+    when in_channels is 0); subclasses supply _forward(F, x, gamma, beta)."""
 
-    def __init__(self, axis=-1, epsilon=1e-5, center=True, scale=True, beta_initializer="zeros",
-                 gamma_initializer="ones", in_channels=0, prefix=None, params=None):
-        super(LayerNorm, self).__init__(prefix=prefix, params=params)
-        axis = _check_axis("LayerNorm", axis)
-        epsilon = _check_float("LayerNorm", "epsilon", epsilon, lambda e: e > 0, "a number > 0")
-        in_channels = check_count("LayerNorm", "in_channels", in_channels, 0)
+    def __init__(self, axis, epsilon, center, scale, beta_initializer, gamma_initializer, in_channels,
+                 **kwargs):
+        super(_AxisNorm, self).__init__(**kwargs)
+        name = type(self).__name__
+        axis = _check_axis(name, axis)
+        epsilon = _check_float(name, "epsilon", epsilon, lambda e: e > 0, "a number > 0")
+        in_channels = check_count(name, "in_channels", in_channels, 0)
         self._kwargs = {"eps": epsilon, "axis": axis, "center": center, "scale": scale}
         self._axis = axis
         self._epsilon = epsilon
@@ -125,43 +126,6 @@ class LayerNorm(HybridBlock):
         c = _channels(x, self._axis)
         self.gamma.shape = (c,)
         self.beta.shape = (c,)
-
-    def hybrid_forward(self, F, x, gamma, beta):
-        """The layer's output for x (see the class docstring)."""
-        return call_op(self, F.LayerNorm, lambda: _mismatch(x, self._axis, self.gamma.shape[0]),
-                       x, gamma, beta, axis=self._axis, eps=self._epsilon)
-
-    def __repr__(self):
-        return "LayerNorm(%s, in_channels=%s)" % (_kwargs_repr(self._kwargs), self.gamma.shape[0])
-
-
-class InstanceNorm(HybridBlock):
-    """Normalises each (sample, channel) over the remaining axes; channels on axis (default 1).
-    gamma is not trained unless scale=True (MXNet's default scale=False)."""
-
-    def __init__(self, axis=1, epsilon=1e-5, center=True, scale=False, beta_initializer="zeros",
-                 gamma_initializer="ones", in_channels=0, **kwargs):
-        super(InstanceNorm, self).__init__(**kwargs)
-        axis = _check_axis("InstanceNorm", axis)
-        epsilon = _check_float("InstanceNorm", "epsilon", epsilon, lambda e: e > 0, "a number > 0")
-        in_channels = check_count("InstanceNorm", "in_channels", in_channels, 0)
-        self._kwargs = {"eps": epsilon, "axis": axis, "center": center, "scale": scale}
-        self._axis = axis
-        self._epsilon = epsilon
-        _scale_shift(self, in_channels, center, scale, beta_initializer, gamma_initializer, False)
-
-    def infer_shape(self, x, *args):
-        """Fills the parameters' unknown (0) dims from the first input's shape."""
-        c = _channels(x, self._axis)
-        self.gamma.shape = (c,)
-        self.beta.shape = (c,)
-
-    def _forward(self, F, x, gamma, beta):
-        if self._axis == 1:
-            return F.InstanceNorm(x, gamma, beta, eps=self._epsilon)
-        # the op normalises with the channels on axis 1: move them there and back
-        y = F.InstanceNorm(F.SwapAxis(x, dim1=1, dim2=self._axis), gamma, beta, eps=self._epsilon)
-        return F.SwapAxis(y, dim1=1, dim2=self._axis)
 
     def hybrid_forward(self, F, x, gamma, beta):
         """The layer's output for x (see the class docstring)."""
@@ -169,7 +133,37 @@ class InstanceNorm(HybridBlock):
                        F, x, gamma, beta)
 
     def __repr__(self):
-        return "InstanceNorm(%s, in_channels=%s)" % (_kwargs_repr(self._kwargs), self.gamma.shape[0])
+        return "%s(%s, in_channels=%s)" % (type(self).__name__, _kwargs_repr(self._kwargs), self.gamma.shape[0])
+
+
+class LayerNorm(_AxisNorm):
+    """Normalises each slice along axis (default -1) by its own mean and variance, then scales by
+    gamma and shifts by beta (shape (in_channels,), inferred when 0)."""
+
+    def __init__(self, axis=-1, epsilon=1e-5, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", in_channels=0, prefix=None, params=None):
+        super(LayerNorm, self).__init__(axis, epsilon, center, scale, beta_initializer, gamma_initializer,
+                                        in_channels, prefix=prefix, params=params)
+
+    def _forward(self, F, x, gamma, beta):
+        return F.LayerNorm(x, gamma, beta, axis=self._axis, eps=self._epsilon)
+
+
+class InstanceNorm(_AxisNorm):
+    """Normalises each (sample, channel) over the remaining axes; channels on axis (default 1).
+    gamma is not trained unless scale=True (MXNet's default scale=False)."""
+
+    def __init__(self, axis=1, epsilon=1e-5, center=True, scale=False, beta_initializer="zeros",
+                 gamma_initializer="ones", in_channels=0, **kwargs):
+        super(InstanceNorm, self).__init__(axis, epsilon, center, scale, beta_initializer, gamma_initializer,
+                                           in_channels, **kwargs)
+
+    def _forward(self, F, x, gamma, beta):
+        if self._axis == 1:
+            return F.InstanceNorm(x, gamma, beta, eps=self._epsilon)
+        # the op normalises with the channels on axis 1: move them there and back
+        y = F.InstanceNorm(F.SwapAxis(x, dim1=1, dim2=self._axis), gamma, beta, eps=self._epsilon)
+        return F.SwapAxis(y, dim1=1, dim2=self._axis)
 
 
 class GroupNorm(HybridBlock):
