@@ -2,7 +2,6 @@
 import gzip
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 
@@ -12,6 +11,7 @@ import pytest
 import mixnet as mx
 from mixnet import autograd, gluon, nd
 from mixnet.gluon import nn
+from ts_interop import needs_node, ts_round_trip
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -291,20 +291,7 @@ def test_mxnet_1x_lenet_script_runs_and_its_loss_decreases():
     assert "first loss" in result.stdout
 
 
-_TS_ROUND_TRIP = """
-import * as mx from '%(index)s';
-const { nd, gluon } = mx;
-const net = new gluon.nn.HybridSequential();
-net.add(new gluon.nn.Conv2D(4, 3), new gluon.nn.BatchNorm(), new gluon.nn.Flatten(), new gluon.nn.Dense(3));
-net.loadParameters('%(py_file)s');
-const x = (nd.load('%(io_file)s') as Record<string, mx.NDArray>).x!;
-nd.save('%(ts_out)s', { y: net.call(x) as mx.NDArray });
-net.saveParameters('%(ts_file)s');
-"""
-
-
-@pytest.mark.skipif(shutil.which("node") is None or not (REPO / "packages/mixnet/src/index.ts").exists(),
-                    reason="node or the TS package is not available")
+@needs_node
 def test_parameter_files_are_interchangeable_with_the_ts_package(tmp_path):
     def make():
         net = nn.HybridSequential()
@@ -315,19 +302,14 @@ def test_parameter_files_are_interchangeable_with_the_ts_package(tmp_path):
     net.initialize(mx.init.Xavier())
     x = nd.array(np.random.RandomState(3).randn(2, 2, 5, 5).astype(np.float32))
     want = net(x).asnumpy()
-    files = {k: str(tmp_path / (k + ".params")) for k in ("py_file", "io_file", "ts_out", "ts_file")}
-    net.save_parameters(files["py_file"])
-    nd.save(files["io_file"], {"x": x})
-    script = tmp_path / "round_trip.ts"
-    script.write_text(_TS_ROUND_TRIP % dict(files, index=str(REPO / "packages/mixnet/src/index.js")))
-    result = subprocess.run(["node", "--import", "tsx", str(script)], cwd=str(REPO / "packages/mixnet"),
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
+    ts_make = ("(() => { const n = new gluon.nn.HybridSequential(); n.add(new gluon.nn.Conv2D(4, 3), "
+               "new gluon.nn.BatchNorm(), new gluon.nn.Flatten(), new gluon.nn.Dense(3)); return n; })()")
+    ts_y, ts_file = ts_round_trip(tmp_path, net, x, ts_make)
     # the TS net, loaded from the Python file, computes the same output ...
-    np.testing.assert_allclose(nd.load(files["ts_out"])["y"].asnumpy(), want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ts_y, want, rtol=1e-5, atol=1e-6)
     # ... and the file it writes loads back into a Python net (deferred shapes filled from it)
     other = make()
-    other.load_parameters(files["ts_file"])
+    other.load_parameters(ts_file)
     np.testing.assert_allclose(other(x).asnumpy(), want, rtol=1e-5, atol=1e-6)
 
 

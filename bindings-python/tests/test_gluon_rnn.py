@@ -2,9 +2,6 @@
 recurrent cells. Values against NumPy steps written from the textbook equations (MXNet's gate
 orders: i, f, g, o for LSTM; r, z, n for GRU), fused layers against their unrolled cells (outputs,
 states and gradients), MXNet 1.9.1's parameter names and file names, and errors."""
-import pathlib
-import shutil
-import subprocess
 
 import numpy as np
 import pytest
@@ -12,8 +9,8 @@ import pytest
 import mixnet as mx
 from mixnet import autograd, nd
 from mixnet.gluon import rnn
+from ts_interop import needs_node, ts_round_trip
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
 RS = np.random.RandomState(11)
 GATES = {"rnn_relu": 1, "rnn_tanh": 1, "lstm": 4, "gru": 3}
 
@@ -392,35 +389,17 @@ def test_save_parameters_uses_mxnet_unfused_names_and_round_trips(tmp_path):
                                           "_unfused.0.h2h_bias"]
 
 
-_TS_LSTM = """
-import * as mx from '%(index)s';
-const { nd, gluon } = mx;
-const net = new gluon.rnn.LSTM(3, 2, { bidirectional: true, layout: 'NTC' });
-net.loadParameters('%(py_file)s');
-const x = (nd.load('%(io_file)s') as Record<string, mx.NDArray>).x!;
-nd.save('%(ts_out)s', { y: net.call(x) as mx.NDArray });
-net.saveParameters('%(ts_file)s');
-"""
-
-
-@pytest.mark.skipif(shutil.which("node") is None or not (REPO / "packages/mixnet/src/index.ts").exists(),
-                    reason="node or the TS package is not available")
+@needs_node
 def test_lstm_parameter_files_interchange_with_the_ts_package(tmp_path):
     layer = rnn.LSTM(3, num_layers=2, bidirectional=True, layout="NTC")
     layer.initialize(mx.init.Uniform(0.5))
     x = nd.array(RS.randn(2, 4, 5).astype(np.float32))
     want = layer(x).asnumpy()
-    files = {k: str(tmp_path / (k + ".params")) for k in ("py_file", "io_file", "ts_out", "ts_file")}
-    layer.save_parameters(files["py_file"])
-    nd.save(files["io_file"], {"x": x})
-    script = tmp_path / "lstm.ts"
-    script.write_text(_TS_LSTM % dict(files, index=str(REPO / "packages/mixnet/src/index.js")))
-    result = subprocess.run(["node", "--import", "tsx", str(script)], cwd=str(REPO / "packages/mixnet"),
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    np.testing.assert_allclose(nd.load(files["ts_out"])["y"].asnumpy(), want, rtol=1e-5, atol=1e-6)
+    ts_y, ts_file = ts_round_trip(tmp_path, layer, x,
+                                  "new gluon.rnn.LSTM(3, 2, { bidirectional: true, layout: 'NTC' })")
+    np.testing.assert_allclose(ts_y, want, rtol=1e-5, atol=1e-6)
     other = rnn.LSTM(3, num_layers=2, bidirectional=True, layout="NTC")
-    other.load_parameters(files["ts_file"])
+    other.load_parameters(ts_file)
     np.testing.assert_allclose(other(x).asnumpy(), want, rtol=1e-5, atol=1e-6)
 
 
