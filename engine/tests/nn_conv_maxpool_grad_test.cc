@@ -123,7 +123,8 @@ TEST(MaxPoolBackward, TwoByTwoStrideTwoWithTiesAndOddExtents) {
   for (DType t : {DType::kFloat32, DType::kFloat64, DType::kFloat16, DType::kBfloat16}) {
     CheckCase({8, 8, 2, 2, 2, 2, 0, 0}, t);
     CheckCase({5, 7, 2, 2, 2, 2, 0, 0}, t);  // last row and column lie in no window
-    CheckCase({4, 41, 2, 2, 2, 2, 0, 0}, t);  // 20 windows a row: vector body and scalar tail
+    CheckCase({4, 41, 2, 2, 2, 2, 0, 0}, t);  // 20 windows a row: the 8- and 4-wide bodies
+    CheckCase({4, 47, 2, 2, 2, 2, 0, 0}, t);  // 23: both bodies, a scalar tail and a spare column
   }
 }
 

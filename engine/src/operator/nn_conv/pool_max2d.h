@@ -68,58 +68,107 @@ inline int64_t Grain(const PoolGeom& g) {
 #if defined(__AVX2__)
 namespace max2d_detail {
 
-// Even and odd elements of 16 consecutive floats: (p[0], p[2], ... p[14]), (p[1], ... p[15]).
-inline void Deinterleave(const float* p, __m256& even, __m256& odd) {
-  const __m256 lo = _mm256_loadu_ps(p), hi = _mm256_loadu_ps(p + 8);
-  // Within each 128-bit lane the shuffles give (lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6); the 64-bit
-  // permute restores the order.
-  const __m256 e = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
-  const __m256 o = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
-  even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0)));
-  odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0)));
-}
+// The row bodies below are written once over a float vector type: V8 (AVX, eight windows per
+// iteration) runs first, V4 (SSE4.1, four) takes what is left, so that LeNet's 12- and 4-wide
+// output rows need no scalar iteration at all (the scalar tail had been most of the backward).
+struct V8 {
+  using R = __m256;
+  static constexpr int64_t kLanes = 8;
+  static R Load(const float* p) { return _mm256_loadu_ps(p); }
+  static void Store(float* p, R v) { _mm256_storeu_ps(p, v); }
+  static R Max(R a, R b) { return _mm256_max_ps(a, b); }
+  static R Gt(R a, R b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }  // ordered: NaN is never >
+  static R Blend(R a, R b, R m) { return _mm256_blendv_ps(a, b, m); }
+  static R And(R a, R b) { return _mm256_and_ps(a, b); }
+  static R AndNot(R m, R b) { return _mm256_andnot_ps(m, b); }  // ~m & b
+  static R Or(R a, R b) { return _mm256_or_ps(a, b); }
+  // Even and odd elements of 16 consecutive floats: (p[0], p[2], ... p[14]), (p[1], ... p[15]).
+  static void Deinterleave(const float* p, R& even, R& odd) {
+    const R lo = Load(p), hi = Load(p + 8);
+    // Within each 128-bit lane the shuffles give (lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6); the 64-bit
+    // permute restores the order.
+    const R e = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+    const R o = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
+    even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0)));
+    odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0)));
+  }
+  // The inverse: p[2i] = even[i], p[2i + 1] = odd[i].
+  static void Interleave(float* p, R even, R odd) {
+    const R lo = _mm256_unpacklo_ps(even, odd), hi = _mm256_unpackhi_ps(even, odd);
+    Store(p, _mm256_permute2f128_ps(lo, hi, 0x20));
+    Store(p + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+  }
+};
 
-// The inverse: p[2i] = even[i], p[2i + 1] = odd[i].
-inline void Interleave(float* p, __m256 even, __m256 odd) {
-  const __m256 lo = _mm256_unpacklo_ps(even, odd), hi = _mm256_unpackhi_ps(even, odd);
-  _mm256_storeu_ps(p, _mm256_permute2f128_ps(lo, hi, 0x20));
-  _mm256_storeu_ps(p + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
-}
+struct V4 {
+  using R = __m128;
+  static constexpr int64_t kLanes = 4;
+  static R Load(const float* p) { return _mm_loadu_ps(p); }
+  static void Store(float* p, R v) { _mm_storeu_ps(p, v); }
+  static R Max(R a, R b) { return _mm_max_ps(a, b); }
+  static R Gt(R a, R b) { return _mm_cmpgt_ps(a, b); }  // ordered, as V8's
+  static R Blend(R a, R b, R m) { return _mm_blendv_ps(a, b, m); }
+  static R And(R a, R b) { return _mm_and_ps(a, b); }
+  static R AndNot(R m, R b) { return _mm_andnot_ps(m, b); }
+  static R Or(R a, R b) { return _mm_or_ps(a, b); }
+  static void Deinterleave(const float* p, R& even, R& odd) {
+    const R lo = Load(p), hi = Load(p + 4);
+    even = _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+    odd = _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
+  }
+  static void Interleave(float* p, R even, R odd) {
+    Store(p, _mm_unpacklo_ps(even, odd));
+    Store(p + 4, _mm_unpackhi_ps(even, odd));
+  }
+};
 
-// Eight 2x2 windows of a float32 row pair (kWriteTo): the scalar loop's comparisons as masks
-// (ordered greater-than, so NaN never wins, as there). Returns how many windows it did.
-inline int64_t Max2x2BackwardRowAvx2(const float* x0, const float* x1, const float* g, float* d0,
-                                     float* d1, int64_t ow_count) {
-  int64_t ow = 0;
-  for (; ow + 8 <= ow_count; ow += 8) {
-    __m256 a, b, c, d;
-    Deinterleave(x0 + 2 * ow, a, b);
-    Deinterleave(x1 + 2 * ow, c, d);
-    const __m256 gv = _mm256_loadu_ps(g + ow);
-    const __m256 tb = _mm256_cmp_ps(b, a, _CMP_GT_OQ);
-    const __m256 m1 = _mm256_blendv_ps(a, b, tb);
-    const __m256 tc = _mm256_cmp_ps(c, m1, _CMP_GT_OQ);
-    const __m256 m2 = _mm256_blendv_ps(m1, c, tc);
-    const __m256 td = _mm256_cmp_ps(d, m2, _CMP_GT_OQ);
-    const __m256 not_cd = _mm256_andnot_ps(_mm256_or_ps(tc, td), gv);  // neither c nor d won
-    Interleave(d0 + 2 * ow, _mm256_andnot_ps(tb, not_cd), _mm256_and_ps(tb, not_cd));
-    Interleave(d1 + 2 * ow, _mm256_andnot_ps(td, _mm256_and_ps(tc, gv)), _mm256_and_ps(td, gv));
+// 2x2 windows [from, to) of a float32 row pair (kWriteTo), V::kLanes at a time: the scalar
+// loop's comparisons as masks. Returns the first window it did not do.
+template <class V>
+int64_t Max2x2BackwardRowVec(const float* x0, const float* x1, const float* g, float* d0,
+                             float* d1, int64_t from, int64_t to) {
+  using R = typename V::R;
+  int64_t ow = from;
+  for (; ow + V::kLanes <= to; ow += V::kLanes) {
+    R a, b, c, d;
+    V::Deinterleave(x0 + 2 * ow, a, b);
+    V::Deinterleave(x1 + 2 * ow, c, d);
+    const R gv = V::Load(g + ow);
+    const R tb = V::Gt(b, a);
+    const R m1 = V::Blend(a, b, tb);
+    const R tc = V::Gt(c, m1);
+    const R m2 = V::Blend(m1, c, tc);
+    const R td = V::Gt(d, m2);
+    const R not_cd = V::AndNot(V::Or(tc, td), gv);  // neither c nor d won
+    V::Interleave(d0 + 2 * ow, V::AndNot(tb, not_cd), V::And(tb, not_cd));
+    V::Interleave(d1 + 2 * ow, V::AndNot(td, V::And(tc, gv)), V::And(td, gv));
   }
   return ow;
+}
+
+inline int64_t Max2x2BackwardRowSimd(const float* x0, const float* x1, const float* g, float* d0,
+                                     float* d1, int64_t ow_count) {
+  const int64_t ow = Max2x2BackwardRowVec<V8>(x0, x1, g, d0, d1, 0, ow_count);
+  return Max2x2BackwardRowVec<V4>(x0, x1, g, d0, d1, ow, ow_count);
 }
 
 // One input row of pairwise (width-2, stride-2) windows folded into the running maxima m
 // (float32): m = max(max(m, x[2i]), x[2i + 1]) with std::max's NaN rule (max_ps(q, p) returns p
-// unless q > p, as std::max(p, q) does). Returns how many outputs it did.
-inline int64_t MaxPairsRowAvx2(const float* x, float* m, int64_t ow_count) {
-  int64_t ow = 0;
-  for (; ow + 8 <= ow_count; ow += 8) {
-    __m256 a, b;
-    Deinterleave(x + 2 * ow, a, b);
-    const __m256 r = _mm256_max_ps(b, _mm256_max_ps(a, _mm256_loadu_ps(m + ow)));
-    _mm256_storeu_ps(m + ow, r);
+// unless q > p, as std::max(p, q) does). Returns the first output it did not do.
+template <class V>
+int64_t MaxPairsRowVec(const float* x, float* m, int64_t from, int64_t to) {
+  using R = typename V::R;
+  int64_t ow = from;
+  for (; ow + V::kLanes <= to; ow += V::kLanes) {
+    R a, b;
+    V::Deinterleave(x + 2 * ow, a, b);
+    V::Store(m + ow, V::Max(b, V::Max(a, V::Load(m + ow))));
   }
   return ow;
+}
+
+inline int64_t MaxPairsRowSimd(const float* x, float* m, int64_t ow_count) {
+  return MaxPairsRowVec<V4>(x, m, MaxPairsRowVec<V8>(x, m, 0, ow_count), ow_count);
 }
 
 }  // namespace max2d_detail
@@ -147,7 +196,7 @@ void MaxPool2DForward(const PoolGeom& g, const T* x, T* y, OpReq req, int nthrea
           if (pairwise) {
             int64_t ow = 0;
 #if defined(__AVX2__)
-            if constexpr (std::is_same_v<T, float>) ow = MaxPairsRowAvx2(xr, m.data(), OW);
+            if constexpr (std::is_same_v<T, float>) ow = MaxPairsRowSimd(xr, m.data(), OW);
 #endif
             for (; ow < OW; ++ow) {
               const C a = static_cast<C>(xr[2 * ow]), b = static_cast<C>(xr[2 * ow + 1]);
@@ -173,7 +222,7 @@ void MaxPool2DForward(const PoolGeom& g, const T* x, T* y, OpReq req, int nthrea
 // Pairwise in both dims (2x2 windows at stride 2, no padding): windows do not overlap, so each
 // input receives at most one gradient and dx is written in one pass, without an accumulator. The
 // sequence of comparisons is the general loop's, unrolled; float32 rows written over (kWriteTo)
-// take the AVX2 version of it, eight windows at a time.
+// take the SIMD version of it, eight and then four windows at a time.
 template <typename T>
 void MaxPool2x2Backward(const PoolGeom& g, const T* dy, const T* x, T* dx, OpReq req,
                         int nthreads) {
@@ -194,7 +243,7 @@ void MaxPool2x2Backward(const PoolGeom& g, const T* dy, const T* x, T* dx, OpReq
 #if defined(__AVX2__)
         if constexpr (std::is_same_v<T, float>) {
           if (req == OpReq::kWriteTo) {
-            ow = max2d_detail::Max2x2BackwardRowAvx2(x0, x1, gp + oh * OW, d0, d1, OW);
+            ow = max2d_detail::Max2x2BackwardRowSimd(x0, x1, gp + oh * OW, d0, d1, OW);
           }
         }
 #endif
