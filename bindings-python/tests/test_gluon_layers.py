@@ -149,6 +149,50 @@ def test_convolution_matches_loops(cls, dims, kwargs):
     np.testing.assert_allclose(layer(nd.array(x)).asnumpy(), want, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("c_in, c_out", [(1, 20), (20, 50), (16, 32)])
+def test_conv_relu_runs_fused_and_matches_numpy(c_in, c_out, monkeypatch):
+    # The relu of a convolution layer runs inside the convolution (_conv_act); values and all
+    # gradients must still be relu(conv) and its gradient, computed here by loops.
+    x = RS.randn(3, c_in, 7, 7).astype(np.float32)
+    w = (RS.randn(c_out, c_in, 3, 3) / np.sqrt(9 * c_in)).astype(np.float32)
+    b = RS.randn(c_out).astype(np.float32) * 0.1
+    head = RS.randn(3, c_out, 5, 5).astype(np.float32)
+    layer = nn.Conv2D(c_out, 3, in_channels=c_in, activation="relu")
+    layer.initialize()
+    _set(layer, weight=w, bias=b)
+    called = []
+    fused = nd._internal._conv_act
+    monkeypatch.setattr(nd._internal, "_conv_act", lambda *a, **k: called.append(k["act_type"]) or fused(*a, **k))
+    xa = nd.array(x)
+    xa.attach_grad()
+    with autograd.record():
+        y = layer(xa)
+    y.backward(nd.array(head))
+    assert called == ["relu"]
+    z = conv_ref(x, w, b, (1, 1), (0, 0), (1, 1), 1)
+    np.testing.assert_allclose(y.asnumpy(), np.maximum(z, 0), rtol=1e-4, atol=1e-4)
+    assert 0 < (z <= 0).sum() < z.size  # the mask matters
+    dz = head * (z > 0)
+    np.testing.assert_allclose(layer.bias.grad().asnumpy(), dz.sum(axis=(0, 2, 3)), rtol=1e-4, atol=1e-4)
+    dw = np.einsum("nfhw,nchw->fc", dz[:, :, :, :], x[:, :, :5, :5])  # tap (0, 0) of the weight
+    np.testing.assert_allclose(layer.weight.grad().asnumpy()[:, :, 0, 0], dw, rtol=1e-3, atol=1e-3)
+    dx = np.zeros_like(x)
+    for i in range(3):
+        for j in range(3):
+            dx[:, :, i:i + 5, j:j + 5] += np.einsum("nfhw,fc->nchw", dz, w[:, :, i, j])
+    np.testing.assert_allclose(xa.grad.asnumpy(), dx, rtol=1e-3, atol=1e-3)
+
+
+def test_conv_with_a_replaced_activation_is_not_fused(monkeypatch):
+    layer = nn.Conv2D(2, 3, in_channels=1, activation="relu")
+    layer.initialize()
+    layer.act = nn.Activation("tanh")
+    monkeypatch.setattr(nd._internal, "_conv_act", lambda *a, **k: pytest.fail("fused a replaced activation"))
+    x = RS.randn(1, 1, 5, 5).astype(np.float32)
+    conv = nd.Convolution(nd.array(x), layer.weight.data(), layer.bias.data(), kernel=(3, 3), num_filter=2)
+    np.testing.assert_allclose(layer(nd.array(x)).asnumpy(), np.tanh(conv.asnumpy()), rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("cls, dims, kwargs", [
     (nn.Conv1DTranspose, 1, dict(strides=2, padding=1, output_padding=1)),
     (nn.Conv2DTranspose, 2, dict(strides=(2, 1), padding=(1, 0), groups=2)),

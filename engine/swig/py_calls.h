@@ -83,7 +83,13 @@ static PyObject* mx_invoke(PyObject* self, PyObject* const* args, Py_ssize_t nar
   }
   int n_out = 0;
   if (out == Py_None) {
-    if (MXImperativeInvoke(op, (int)n_in, in_h, &n_out, &out_h, (int)n_kv, k, v) != 0) {
+    int invoke_rc;
+    /* Without the GIL: a push may wait for engine ops (backpressure), and one of them may be a
+       Python deleter (DLPack from NumPy) that needs it. */
+    Py_BEGIN_ALLOW_THREADS
+    invoke_rc = MXImperativeInvoke(op, (int)n_in, in_h, &n_out, &out_h, (int)n_kv, k, v);
+    Py_END_ALLOW_THREADS
+    if (invoke_rc != 0) {
       mx_raise_last_error();
       goto done;
     }
@@ -122,7 +128,13 @@ static PyObject* mx_invoke(PyObject* self, PyObject* const* args, Py_ssize_t nar
       PyObject* o = is_seq ? PySequence_Fast_ITEMS(out)[i] : out;
       if (mx_get_handle(o, &oh[i], "out") != 0) goto done;
     }
-    if (MXImperativeInvoke(op, (int)n_in, in_h, &n_out, &oh, (int)n_kv, k, v) != 0) {
+    int invoke_rc;
+    /* Without the GIL: a push may wait for engine ops (backpressure), and one of them may be a
+       Python deleter (DLPack from NumPy) that needs it. */
+    Py_BEGIN_ALLOW_THREADS
+    invoke_rc = MXImperativeInvoke(op, (int)n_in, in_h, &n_out, &oh, (int)n_kv, k, v);
+    Py_END_ALLOW_THREADS
+    if (invoke_rc != 0) {
       mx_raise_last_error();
       goto done;
     }

@@ -37,13 +37,15 @@ int64_t EnvCount(const char* name, int64_t fallback, int64_t min_value = 1) {
 }
 
 // How many ops may be pending before a pushing thread waits (ThreadedEngine::Throttle) until half
-// of them have run: enough lookahead to keep the workers busy, short enough that an op's output
-// memory is taken from the pool shortly before the op writes it. Outputs are allocated at push
-// time from LIFO free lists, so the block an op gets was freed about `pending` ops before it runs:
-// with a deep queue it has long left the caches. LeNet training, batch 128, 2 cores (Python, img/s,
-// medians of 5): 8,700 at 512, 9,100 at 64, 9,600 at 32, 9,600 at 16, 9,600 at 8; peak RSS
-// 303 MB at 512, 118 MB at 32. MIXNET_ENGINE_MAX_PENDING overrides it; 0 means no bound.
-constexpr int64_t kDefaultMaxPending = 16;
+// of them have run. The default leaves room for many queued steps, so that a host thread that
+// must not block (Node's event loop) keeps going while large ops run; it only bounds memory.
+// A shallower queue is faster where the pushing thread may block: outputs are allocated at push
+// time from LIFO free lists, so the block an op gets was freed about `pending` ops before it runs,
+// and with a deep queue it has left the caches. LeNet training, batch 128, 2 cores (Python,
+// img/s, medians of 5): 8,700 at 512, 9,100 at 64, 9,600 at 32, 9,600 at 16; peak RSS 303 MB at
+// 512, 118 MB at 32. The Python package therefore sets 16 unless the user set a value.
+// MIXNET_ENGINE_MAX_PENDING overrides it; 0 means no bound.
+constexpr int64_t kDefaultMaxPending = 512;
 
 // At exit: wait for pending ops (unless they are stuck), then stop the workers. The engine object
 // itself is never destroyed, so NDArrays destroyed after this still free their memory (their ops

@@ -138,7 +138,7 @@ void DrainForExit();
 // defaults (MIXNET_CPU_WORKER_NTHREADS, else 1 worker, or one per core with
 // MIXNET_SHARE_THREADS=1; MIXNET_NUM_THREADS, else the number of cores). max_pending bounds how
 // many ops a pushing thread may have pending before it waits (< 0: MIXNET_ENGINE_MAX_PENDING,
-// else 16; 0: no bound; the threaded engine only). Destroying it waits for its pending ops.
+// else 512; 0: no bound; the threaded engine only). Destroying it waits for its pending ops.
 // Throws ValueError for an unknown type or a malformed environment value.
 std::unique_ptr<Engine> CreateEngine(std::string_view type, int num_workers = 0,
                                      int num_threads = 0, int64_t max_pending = -1);

@@ -274,6 +274,35 @@ describe('values against references', () => {
     expectClose(vals(c1.call(x.reshape([1, 2, 6]))), ref.map((v) => Math.max(0, v)), 1e-4);
   });
 
+  it('Conv2D with relu (run fused, as _conv_act) has the gradients of convolution then relu', () => {
+    for (const [c, o] of [[1, 20], [20, 50], [16, 32]] as const) {
+      const { a: x } = arr([2, c, 6, 6], 21);
+      const { a: w } = arr([o, c, 3, 3], 22);
+      const b = nd.array(seq(o, 23));
+      const fused = new nn.Conv2D(o, 3, { inChannels: c, activation: 'relu' }).initialize();
+      const plain = new nn.Conv2D(o, 3, { inChannels: c }).initialize();
+      for (const l of [fused, plain]) {
+        l.weight.setData(w);
+        l.bias!.setData(b);
+      }
+      const xf = x.copy();
+      const xp = x.copy();
+      xf.attachGrad();
+      xp.attachGrad();
+      const yf = mx.autograd.record(() => fused.call(xf));
+      const yp = mx.autograd.record(() => nd.relu(plain.call(xp)));
+      const { a: head } = arr(yf.shape, 24);
+      yf.backward(head);
+      yp.backward(head);
+      const y = vals(yp);
+      expect(y.some((v) => v === 0) && y.some((v) => v > 0)).toBe(true); // the mask matters
+      expect(vals(yf)).toEqual(y);
+      expect(vals(xf.grad!)).toEqual(vals(xp.grad!));
+      expectClose(vals(fused.weight.grad()), vals(plain.weight.grad()), 1e-5);
+      expectClose(vals(fused.bias!.grad()), vals(plain.bias!.grad()), 1e-5);
+    }
+  });
+
   it('Conv2DTranspose: stride, padding, output padding', () => {
     const { a: x, v: xv } = arr([1, 2, 3, 3], 10);
     const { a: w, v: wv } = arr([2, 3, 3, 3], 11);

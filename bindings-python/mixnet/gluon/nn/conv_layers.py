@@ -5,6 +5,7 @@ MXNet keeps in the same module, are in pooling_layers.py and re-exported here.""
 from ...base import MXNetValueError
 from ..block import HybridBlock
 from ._util import call_op, check_count, check_layout, shape_text, to_tuple
+from .activations import Activation
 from .basic_layers import _make_activation
 from .pooling_layers import (AvgPool1D, AvgPool2D, AvgPool3D, GlobalAvgPool1D,  # noqa: F401 (MXNet's path)
                              GlobalAvgPool2D, GlobalAvgPool3D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D,
@@ -89,10 +90,21 @@ class _Conv(HybridBlock):
         return None
 
     def hybrid_forward(self, F, x, weight, bias=None):
-        """The layer's output for x (see the class docstring)."""
+        """The layer's output for x (see the class docstring). A convolution followed by relu runs
+        as one op (_conv_act: the activation is applied as the convolution writes its output and
+        its gradient is folded into the convolution's backward), with the same result."""
+        diagnose = lambda: self._diagnose(x)  # noqa: E731
+        if self._fuse_relu():
+            kwargs = {k: v for k, v in self._kwargs.items() if k != "layout"}
+            return call_op(self, F._internal._conv_act, diagnose, x, weight, bias, act_type="relu", **kwargs)
         op = F.Deconvolution if self._transposed else F.Convolution
-        y = call_op(self, op, lambda: self._diagnose(x), x, weight, bias, **self._kwargs)
+        y = call_op(self, op, diagnose, x, weight, bias, **self._kwargs)
         return y if self.act is None else self.act(y)
+
+    def _fuse_relu(self):
+        # Only the layer's own relu block (one that was replaced may do anything).
+        act = self.act
+        return not self._transposed and type(act) is Activation and act._act_type == "relu"
 
     def __repr__(self):
         k = self._kwargs

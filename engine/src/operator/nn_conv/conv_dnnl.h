@@ -16,6 +16,7 @@
 #include <dnnl.hpp>
 
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -76,6 +77,10 @@ struct ConvSpec {
   bool bias = false;
   int64_t num_out = 0;                   // bias length
   ConvFormats formats;                   // per primitive (see ChooseFormats)
+  // An activation the forward primitive applies to its output (a oneDNN eltwise post-op), or
+  // undef. The backward primitives know nothing of it: the caller folds the activation's
+  // gradient into diff_dst (see ConvPrimitives::Backward's make_og).
+  dnnl::algorithm post_act = dnnl::algorithm::undef;
   dnnl::memory::dims strides, dilates, pad_l, pad_r;  // dilates oneDNN-style (d - 1)
 
   std::string Key(const char* tag, ConvFormat f) const {
@@ -85,6 +90,7 @@ struct ConvSpec {
     }
     k.Add(int64_t{bias});
     k.Add(static_cast<int64_t>(Resolve(f)));
+    k.Add(static_cast<int64_t>(post_act));
     return k.Take();
   }
   // f, unless MIXNET_CONV_PLAIN forces plain (1) or blocked (0) formats everywhere.
@@ -147,7 +153,13 @@ class ConvPrimitives {
                                          s.pad_l, s.pad_r)
                     : typename Fwd::desc(pk, kAlg, s.Want(s.src, f), s.WantWeights(f),
                                          s.Want(s.dst, f), s.strides, s.dilates, s.pad_l, s.pad_r);
-    return typename Fwd::primitive_desc(d, UserScratchpadAttr(), dnnl_util::Engine());
+    dnnl::primitive_attr attr = UserScratchpadAttr();
+    if (s.post_act != dnnl::algorithm::undef) {
+      dnnl::post_ops po;
+      po.append_eltwise(1.0f, s.post_act, 0.0f, 0.0f);
+      attr.set_post_ops(po);
+    }
+    return typename Fwd::primitive_desc(d, attr, dnnl_util::Engine());
   }
 
   static std::shared_ptr<const FwdEntry> GetFwd(const ConvSpec& s) {
@@ -199,21 +211,30 @@ class ConvPrimitives {
     });
   }
 
-  // Gradients of data, weight and bias (nullptr / kNull: not wanted).
+  // Makes diff_dst in the layout a backward primitive wants (a TempMemory or a wrapped buffer).
+  using MakeDiffDst = std::function<dnnl::memory(const dnnl::memory::desc& want, dnnl::stream&)>;
+
+  // Gradients of data, weight and bias (nullptr / kNull: not wanted). diff_dst is out_grad (plain)
+  // unless make_og is given, which then produces it in each layout asked for (out_grad unused).
   static void Backward(const ConvSpec& s, int nthreads, void* out_grad, void* data, void* weight,
                        void* gdata, OpReq req_data, void* gweight, OpReq req_weight, void* gbias,
-                       OpReq req_bias) {
+                       OpReq req_bias, const MakeDiffDst* make_og = nullptr) {
     const bool want_w = req_weight != OpReq::kNull;
     const bool want_b = s.bias && req_bias != OpReq::kNull;
     if (req_data == OpReq::kNull && !want_w && !want_b) return;
     RunDnnl(s.op, nthreads, [&](dnnl::stream& st) {
       auto e = GetBwd(s);
-      dnnl::memory og_user = dnnl_util::Wrap(s.Plain(s.dst), out_grad);
-      dnnl::memory og = PrepareInput(e->dpd.diff_dst_desc(), og_user, st);
+      auto make = [&](const dnnl::memory::desc& want) {
+        return make_og != nullptr ? (*make_og)(want, st)
+                                  : PrepareInput(want, dnnl_util::Wrap(s.Plain(s.dst), out_grad), st);
+      };
+      // Backward-data's layout, made only when that primitive runs.
+      dnnl::memory og;
       if (req_data != OpReq::kNull) {
         dnnl::memory wei =
             PrepareInput(e->dpd.weights_desc(), dnnl_util::Wrap(s.user_weights, weight), st);
         OutputStage ds(e->dpd.diff_src_desc(), s.Plain(s.src), gdata, req_data);
+        og = make(e->dpd.diff_dst_desc());
         std::unordered_map<int, dnnl::memory> dargs{
             {DNNL_ARG_DIFF_DST, og}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DIFF_SRC, ds.mem()}};
         AddScratchpad(dargs, e->dpd.scratchpad_desc());
@@ -222,8 +243,7 @@ class ConvPrimitives {
       }
       if (!want_w && !want_b) return;
       dnnl::memory src = PrepareInput(e->wpd.src_desc(), dnnl_util::Wrap(s.Plain(s.src), data), st);
-      dnnl::memory og_w =
-          e->wpd.diff_dst_desc() == og.get_desc() ? og : PrepareInput(e->wpd.diff_dst_desc(), og_user, st);
+      dnnl::memory og_w = og && e->wpd.diff_dst_desc() == og.get_desc() ? og : make(e->wpd.diff_dst_desc());
       std::unique_ptr<OutputStage> dw, db;
       std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, og_w}};
       if (want_w) {

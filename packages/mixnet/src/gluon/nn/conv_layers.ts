@@ -61,6 +61,7 @@ abstract class ConvBase extends HybridBlock<NDArray, [NDArray]> {
   readonly #transposed: boolean;
   readonly #op: ops.ConvolutionParams & ops.DeconvolutionParams;
   readonly #act: ops.ActivationParams | undefined;
+  readonly #fusedRelu: ops.ConvActParams | undefined;  // set for a convolution followed by relu
 
   protected constructor(dims: number, transposed: boolean, channels: number, kernelSize: IntOrTuple, o: ConvTransposeOptions) {
     super(o);
@@ -89,6 +90,9 @@ abstract class ConvBase extends HybridBlock<NDArray, [NDArray]> {
     if (transposed) this.#op.adj = toTuple(layer, 'output_padding', o.outputPadding ?? 0, dims, 0);
     const act = o.activation ?? undefined;
     this.#act = act === undefined ? undefined : { act_type: checkActivation(layer, act) };
+    if (!transposed && this.#act?.act_type === 'relu') {
+      this.#fusedRelu = { kernel, stride, dilate, pad, num_filter: channels, num_group: groups, no_bias: !useBias, act_type: 'relu' };
+    }
   }
 
   get kernelSize(): readonly number[] {
@@ -125,8 +129,16 @@ abstract class ConvBase extends HybridBlock<NDArray, [NDArray]> {
   override hybridForward(F: OpNamespace, p: Record<string, NDArray>, x: NDArray): NDArray {
     const op = this.#op;
     op.bias = p.bias;
+    // A convolution followed by relu runs as one op, _conv_act: the activation is applied as the
+    // convolution writes its output and its gradient is folded into the convolution's backward.
+    // The result is the same.
+    const fused = this.#fusedRelu;
     let y: NDArray;
     try {
+      if (fused !== undefined) {
+        fused.bias = p.bias;
+        return F._conv_act(x, p.weight!, fused);
+      }
       y = this.#transposed ? F.Deconvolution(x, p.weight!, op) : F.Convolution(x, p.weight!, op);
     } catch (e) {
       explainFailure(`${this.constructor.name} '${this.name}'`, e, () => {
