@@ -22,6 +22,17 @@
  * out an NDArray or a list/tuple of them: results are written there and `out` is returned. */
 #define MX_INLINE_ARGS 16
 
+/* MXImperativeInvoke without the GIL: a push may wait for engine ops (backpressure), and one of
+   them may be a Python deleter (DLPack from NumPy) that needs the GIL. */
+static int mx_invoke_without_gil(OpHandle op, int n_in, NDArrayHandle* in_h, int* n_out,
+                                 NDArrayHandle** out_h, int n_kv, const char** k, const char** v) {
+  int rc;
+  Py_BEGIN_ALLOW_THREADS
+  rc = MXImperativeInvoke(op, n_in, in_h, n_out, out_h, n_kv, k, v);
+  Py_END_ALLOW_THREADS
+  return rc;
+}
+
 static PyObject* mx_invoke(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
   (void)self;
   if (nargs != 5) {
@@ -83,13 +94,7 @@ static PyObject* mx_invoke(PyObject* self, PyObject* const* args, Py_ssize_t nar
   }
   int n_out = 0;
   if (out == Py_None) {
-    int invoke_rc;
-    /* Without the GIL: a push may wait for engine ops (backpressure), and one of them may be a
-       Python deleter (DLPack from NumPy) that needs it. */
-    Py_BEGIN_ALLOW_THREADS
-    invoke_rc = MXImperativeInvoke(op, (int)n_in, in_h, &n_out, &out_h, (int)n_kv, k, v);
-    Py_END_ALLOW_THREADS
-    if (invoke_rc != 0) {
+    if (mx_invoke_without_gil(op, (int)n_in, in_h, &n_out, &out_h, (int)n_kv, k, v) != 0) {
       mx_raise_last_error();
       goto done;
     }
@@ -128,13 +133,7 @@ static PyObject* mx_invoke(PyObject* self, PyObject* const* args, Py_ssize_t nar
       PyObject* o = is_seq ? PySequence_Fast_ITEMS(out)[i] : out;
       if (mx_get_handle(o, &oh[i], "out") != 0) goto done;
     }
-    int invoke_rc;
-    /* Without the GIL: a push may wait for engine ops (backpressure), and one of them may be a
-       Python deleter (DLPack from NumPy) that needs it. */
-    Py_BEGIN_ALLOW_THREADS
-    invoke_rc = MXImperativeInvoke(op, (int)n_in, in_h, &n_out, &oh, (int)n_kv, k, v);
-    Py_END_ALLOW_THREADS
-    if (invoke_rc != 0) {
+    if (mx_invoke_without_gil(op, (int)n_in, in_h, &n_out, &oh, (int)n_kv, k, v) != 0) {
       mx_raise_last_error();
       goto done;
     }
