@@ -1,6 +1,7 @@
 // Convolution (1D/2D/3D, groups, dilation, optional bias) on oneDNN, float32, and _conv_act:
 // Convolution followed by an activation in one op (see conv_act.h).
 #include <cstring>
+#include <optional>
 
 #include "ops/nn_conv.h"
 #include "operator/nn_conv/conv_act.h"
@@ -84,30 +85,50 @@ ConvSpec MakeSpec(const char* op, const ConvolutionParam& p, const Shape& data,
   return s;
 }
 
-void ForwardConv(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> in,
-                 std::span<const TBlob> out) {
-  const auto& p = ParamAs<ConvolutionParam>(base);
+// Convolution's forward for op (Convolution or _conv_act), the activation post_act fused in.
+void RunForward(const char* op, const ConvolutionParam& p, dnnl::algorithm post_act,
+                const OpContext& ctx, std::span<const TBlob> in, std::span<const TBlob> out) {
   const OpReq req = ReqOf(ctx, 0);
   if (req == OpReq::kNull || out[0].Size() == 0) return;
-  ConvSpec s = MakeSpec(kOp, p, in[0].shape, in[1].shape, out[0].shape);
+  ConvSpec s = MakeSpec(op, p, in[0].shape, in[1].shape, out[0].shape);
+  s.post_act = post_act;
   ConvPrims::Forward(s, ctx.nthreads, in[0].dptr, in[1].dptr, p.no_bias ? nullptr : in[2].dptr,
                      out[0].dptr, req);
 }
 
-void BackwardConv(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
-                  std::span<const TBlob> inputs, std::span<const TBlob> outputs,
-                  std::span<const TBlob> in_grads) {
-  const auto& p = ParamAs<ConvolutionParam>(base);
+// Convolution's backward for op. With act (_conv_act), diff_dst is dy * act'(x), computed from the
+// output y straight into the layout each backward primitive asks for; else it is dy.
+void RunBackward(const char* op, const ConvolutionParam& p, std::optional<ConvActType> act,
+                 const OpContext& ctx, std::span<const TBlob> out_grads,
+                 std::span<const TBlob> inputs, std::span<const TBlob> outputs,
+                 std::span<const TBlob> in_grads) {
   const OpReq rd = ReqOf(ctx, 0), rw = ReqOf(ctx, 1), rb = p.no_bias ? OpReq::kNull : ReqOf(ctx, 2);
   if (inputs[0].Size() == 0) {  // empty batch: weight and bias get zero gradients
     ZeroGrad(in_grads[1], rw);
     if (!p.no_bias) ZeroGrad(in_grads[2], rb);
     return;
   }
-  ConvSpec s = MakeSpec(kOp, p, inputs[0].shape, inputs[1].shape, outputs[0].shape);
+  const ConvSpec s = MakeSpec(op, p, inputs[0].shape, inputs[1].shape, outputs[0].shape);
+  const auto* dy = static_cast<const float*>(out_grads[0].dptr);
+  const auto* y = static_cast<const float*>(outputs[0].dptr);
+  const ConvPrims::MakeDiffDst act_grad = [&](const dnnl::memory::desc& want, dnnl::stream& st) {
+    return ActGradInLayout(*act, want, s.dst, dy, y, ctx.nthreads, st);
+  };
   ConvPrims::Backward(s, ctx.nthreads, out_grads[0].dptr, inputs[0].dptr, inputs[1].dptr,
                       in_grads[0].dptr, rd, in_grads[1].dptr, rw,
-                      p.no_bias ? nullptr : in_grads[2].dptr, rb);
+                      p.no_bias ? nullptr : in_grads[2].dptr, rb, act ? &act_grad : nullptr);
+}
+
+void ForwardConv(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> in,
+                 std::span<const TBlob> out) {
+  RunForward(kOp, ParamAs<ConvolutionParam>(base), dnnl::algorithm::undef, ctx, in, out);
+}
+
+void BackwardConv(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
+                  std::span<const TBlob> inputs, std::span<const TBlob> outputs,
+                  std::span<const TBlob> in_grads) {
+  RunBackward(kOp, ParamAs<ConvolutionParam>(base), std::nullopt, ctx, out_grads, inputs, outputs,
+              in_grads);
 }
 
 }  // namespace
@@ -128,37 +149,14 @@ void InferConvAct(const ParamBase& base, InferIO& io) {
 void ForwardConvAct(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> in,
                     std::span<const TBlob> out) {
   const auto& a = ParamAs<ConvActParam>(base);
-  const ConvolutionParam p = AsConvolution(a);
-  const OpReq req = ReqOf(ctx, 0);
-  if (req == OpReq::kNull || out[0].Size() == 0) return;
-  ConvSpec s = MakeSpec(kActOp, p, in[0].shape, in[1].shape, out[0].shape);
-  s.post_act = DnnlActivation(a.act_type);
-  ConvPrims::Forward(s, ctx.nthreads, in[0].dptr, in[1].dptr, p.no_bias ? nullptr : in[2].dptr,
-                     out[0].dptr, req);
+  RunForward(kActOp, AsConvolution(a), DnnlActivation(a.act_type), ctx, in, out);
 }
 
-// The convolution's backward with diff_dst = dy * act'(x), computed from the output y straight
-// into the layout each backward primitive asks for.
 void BackwardConvAct(const ParamBase& base, const OpContext& ctx, std::span<const TBlob> out_grads,
                      std::span<const TBlob> inputs, std::span<const TBlob> outputs,
                      std::span<const TBlob> in_grads) {
   const auto& a = ParamAs<ConvActParam>(base);
-  const ConvolutionParam p = AsConvolution(a);
-  const OpReq rd = ReqOf(ctx, 0), rw = ReqOf(ctx, 1), rb = p.no_bias ? OpReq::kNull : ReqOf(ctx, 2);
-  if (inputs[0].Size() == 0) {
-    ZeroGrad(in_grads[1], rw);
-    if (!p.no_bias) ZeroGrad(in_grads[2], rb);
-    return;
-  }
-  const ConvSpec s = MakeSpec(kActOp, p, inputs[0].shape, inputs[1].shape, outputs[0].shape);
-  const auto* dy = static_cast<const float*>(out_grads[0].dptr);
-  const auto* y = static_cast<const float*>(outputs[0].dptr);
-  const ConvPrims::MakeDiffDst make_og = [&](const dnnl::memory::desc& want, dnnl::stream& st) {
-    return ActGradInLayout(a.act_type, want, s.dst, dy, y, ctx.nthreads, st);
-  };
-  ConvPrims::Backward(s, ctx.nthreads, nullptr, inputs[0].dptr, inputs[1].dptr, in_grads[0].dptr,
-                      rd, in_grads[1].dptr, rw, p.no_bias ? nullptr : in_grads[2].dptr, rb,
-                      &make_og);
+  RunBackward(kActOp, AsConvolution(a), a.act_type, ctx, out_grads, inputs, outputs, in_grads);
 }
 
 }  // namespace
